@@ -1,0 +1,1 @@
+"""Deployment assets: local runner, compose and Kubernetes manifests."""

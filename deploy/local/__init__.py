@@ -1,0 +1,1 @@
+"""Runs real Kafka and PostgreSQL on this machine without Docker, for tests and local runs."""

@@ -1,0 +1,1 @@
+"""Members service: the province's directory of who is who."""

@@ -1,0 +1,1 @@
+"""Notifications service: inboxes, preferences, templates and deliveries."""

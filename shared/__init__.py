@@ -1,0 +1,1 @@
+"""Contracts and plumbing shared by every service (never imports a service)."""

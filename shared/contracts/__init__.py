@@ -1,0 +1,1 @@
+"""Integration events: the only public API between services."""

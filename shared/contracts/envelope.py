@@ -1,0 +1,85 @@
+"""The wire format: a JSON body plus CloudEvents Kafka-binding headers (binary mode)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import ValidationError
+
+from shared.contracts.base import IntegrationEvent
+from shared.contracts.registry import event_class
+
+CONTENT_TYPE = "application/json"
+SPEC_VERSION = "1.0"
+
+
+class MalformedMessage(Exception):
+    """The message cannot be read as the event it claims to be: it belongs in the DLQ."""
+
+
+class UnknownEventType(Exception):
+    """A type this build does not know (a newer producer): logged and acknowledged."""
+
+
+def encode_body(event: IntegrationEvent) -> bytes:
+    return event.model_dump_json().encode()
+
+
+def cloudevent_headers(
+    event: IntegrationEvent, *, source: str, traceparent: str | None = None
+) -> dict[str, str]:
+    headers = {
+        "ce_specversion": SPEC_VERSION,
+        "ce_id": str(event.event_id),
+        "ce_type": event.event_type_name,
+        "ce_source": source,
+        "ce_time": event.occurred_at.isoformat(),
+        "content-type": CONTENT_TYPE,
+    }
+    if traceparent:
+        headers["traceparent"] = traceparent
+    return headers
+
+
+def decode(body: bytes | None, headers: Mapping[str, str]) -> IntegrationEvent:
+    """Parse a message into its event model, or say why it cannot be done."""
+    payload = _json_object(body)
+    event_type = headers.get("ce_type") or payload.get("event_type")
+    if not isinstance(event_type, str) or not event_type:
+        raise MalformedMessage("no event type in ce_type header or body")
+    cls = event_class(event_type)
+    if cls is None:
+        raise UnknownEventType(event_type)
+    try:
+        return cls.model_validate(payload)
+    except ValidationError as exc:
+        fields = ", ".join(".".join(map(str, e["loc"])) or "(body)" for e in exc.errors())
+        raise MalformedMessage(f"{event_type} does not match its schema: {fields}") from None
+
+
+def _json_object(body: bytes | None) -> dict[str, Any]:
+    if not body:
+        raise MalformedMessage("empty body")
+    try:
+        payload = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise MalformedMessage(f"body is not JSON: {exc.__class__.__name__}") from None
+    if not isinstance(payload, dict):
+        raise MalformedMessage("body is not a JSON object")
+    return payload
+
+
+def decode_headers(raw: Any) -> dict[str, str]:
+    """Kafka headers arrive as (name, bytes) pairs; undecodable values are dropped."""
+    result: dict[str, str] = {}
+    for name, value in raw or ():
+        if isinstance(value, bytes | bytearray):
+            try:
+                result[name] = bytes(value).decode()
+            except UnicodeDecodeError:
+                continue
+        elif isinstance(value, str):
+            result[name] = value
+    return result

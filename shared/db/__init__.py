@@ -1,0 +1,1 @@
+"""Postgres plumbing: pool, migrations, unit of work, outbox and inbox tables."""

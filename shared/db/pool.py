@@ -1,0 +1,33 @@
+"""The asyncpg pool every service uses (JSON codecs set once per connection)."""
+
+from __future__ import annotations
+
+import json
+
+import asyncpg
+from asyncpg.pool import PoolConnectionProxy
+
+# What `pool.acquire()` hands out and what `asyncpg.connect()` returns: both speak the same API.
+DbConnection = asyncpg.Connection | PoolConnectionProxy
+
+
+async def _init_connection(conn: asyncpg.Connection) -> None:
+    for name in ("json", "jsonb"):
+        await conn.set_type_codec(
+            name, encoder=json.dumps, decoder=json.loads, schema="pg_catalog", format="text"
+        )
+
+
+async def create_pool(dsn: str, *, min_size: int = 2, max_size: int = 10) -> asyncpg.Pool:
+    """A pool whose broken connections (after a Postgres restart) are replaced on next use."""
+    pool = await asyncpg.create_pool(
+        dsn,
+        min_size=min_size,
+        max_size=max_size,
+        init=_init_connection,
+        # Recycle idle connections so a restarted server is noticed without a failed query.
+        max_inactive_connection_lifetime=60,
+        command_timeout=30,
+    )
+    assert pool is not None
+    return pool

@@ -1,0 +1,75 @@
+"""One Postgres transaction for one use case: business rows and outbox rows commit together."""
+
+from __future__ import annotations
+
+import contextlib
+from types import TracebackType
+from typing import Self
+
+import asyncpg
+from asyncpg.pool import PoolConnectionProxy
+from asyncpg.transaction import Transaction
+
+from shared.contracts.base import IntegrationEvent
+from shared.db.outbox import append_to_outbox
+
+
+class PgUnitOfWork:
+    """`async with uow:` opens the transaction, `await uow.commit()` ends it, all else rolls back.
+
+    Services subclass it and build their repositories in `_bind(conn)`.
+    """
+
+    def __init__(self, pool: asyncpg.Pool, *, source: str) -> None:
+        self._pool = pool
+        self._source = source
+        self._conn: PoolConnectionProxy | None = None
+        self._tx: Transaction | None = None
+        self._events: list[IntegrationEvent] = []
+
+    @property
+    def connection(self) -> asyncpg.Connection:
+        if self._conn is None:
+            raise RuntimeError("unit of work used outside `async with`")
+        return self._conn  # type: ignore[return-value]
+
+    async def __aenter__(self) -> Self:
+        self._conn = await self._pool.acquire()
+        self._tx = self._conn.transaction()
+        await self._tx.start()
+        self._events = []
+        self._bind(self.connection)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            if self._tx is not None:
+                # A failed rollback means the connection is gone; the pool replaces it, and
+                # raising here would hide the error that got us here.
+                with contextlib.suppress(Exception):
+                    await self._tx.rollback()
+        finally:
+            conn, self._conn, self._tx = self._conn, None, None
+            if conn is not None:
+                await self._pool.release(conn)
+
+    def _bind(self, conn: asyncpg.Connection) -> None:
+        """Subclasses create their repositories on `conn` here."""
+
+    def record(self, *events: IntegrationEvent) -> None:
+        """Events to publish if, and only if, this unit of work commits."""
+        self._events.extend(events)
+
+    async def commit(self) -> None:
+        if self._tx is None:
+            raise RuntimeError("nothing to commit")
+        if self._events:
+            await append_to_outbox(self.connection, self._events, source=self._source)
+        await self._tx.commit()
+        self._tx = None
+        self._events = []

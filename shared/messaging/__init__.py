@@ -1,0 +1,1 @@
+"""Kafka plumbing: producer, outbox relay, idempotent consumer with DLQ, topic creation."""

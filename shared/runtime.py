@@ -1,0 +1,151 @@
+"""What a service's lifespan starts and stops: pool, migrations, producer, relay, consumers."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import asyncpg
+from aiokafka import AIOKafkaProducer
+from faststream.kafka import KafkaBroker
+
+from shared.db.migrate import SHARED_MIGRATIONS, load_migrations, migrate_up
+from shared.db.pool import create_pool
+from shared.db.unit_of_work import PgUnitOfWork
+from shared.logging import get_logger
+from shared.messaging.broker import attach_consumer, create_broker
+from shared.messaging.consumer import ConsumerSettings, EventHandler, IdempotentConsumer
+from shared.messaging.dead_letter import DeadLetters
+from shared.messaging.producer import create_producer
+from shared.messaging.relay import OutboxRelay, RelaySettings
+from shared.settings import ServiceSettings
+
+log = get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class ConsumerSpec:
+    """A consumer group: its topics and one handler per event type it applies."""
+
+    group: str
+    topics: Sequence[str]
+    handlers: dict[type, EventHandler]
+    uow_factory: Callable[[asyncpg.Pool], PgUnitOfWork]
+
+
+@dataclass
+class Runtime:
+    settings: ServiceSettings
+    pool: asyncpg.Pool
+    producer: AIOKafkaProducer
+    broker: KafkaBroker
+    relay_task: asyncio.Task[None] | None = None
+    consumers: list[IdempotentConsumer] = field(default_factory=list)
+
+    async def database_ready(self) -> bool:
+        async with self.pool.acquire(timeout=2) as conn:
+            return bool(await conn.fetchval("SELECT 1"))
+
+    async def broker_ready(self) -> bool:
+        return bool(await self.broker.ping(timeout=2.0))
+
+    async def relay_running(self) -> bool:
+        return self.relay_task is None or not self.relay_task.done()
+
+    def readiness_checks(self) -> dict[str, Callable[[], Awaitable[bool]]]:
+        return {
+            "database": self.database_ready,
+            "broker": self.broker_ready,
+            "outbox_relay": self.relay_running,
+        }
+
+
+@contextlib.asynccontextmanager
+async def running(
+    settings: ServiceSettings,
+    *,
+    migrations_dir: Path,
+    consumers: Sequence[ConsumerSpec] = (),
+    run_relay: bool = True,
+) -> AsyncIterator[Runtime]:
+    """Start everything in order; stop in reverse (also when start-up fails half-way).
+
+    Consumers stop first, so no handler is cut off after its offset could have been committed;
+    the relay stops before the producer it uses.
+    """
+    async with contextlib.AsyncExitStack() as stack:
+        pool = await create_pool(
+            settings.database_url,
+            min_size=settings.database_pool_min,
+            max_size=settings.database_pool_max,
+        )
+        stack.push_async_callback(pool.close)
+        async with pool.acquire() as conn:
+            applied = await migrate_up(conn, load_migrations([SHARED_MIGRATIONS, migrations_dir]))
+        if applied:
+            log.info("migrations applied", versions=applied)
+        producer = create_producer(
+            settings.kafka_bootstrap_servers, client_id=settings.service_name
+        )
+        await producer.start()
+        stack.push_async_callback(producer.stop)
+        broker = create_broker(settings.kafka_bootstrap_servers, client_id=settings.service_name)
+        runtime = Runtime(settings, pool, producer, broker)
+        if run_relay:
+            runtime.relay_task = _start_relay(settings, pool, producer)
+            stack.push_async_callback(_cancel, runtime.relay_task)
+        _attach_consumers(runtime, consumers)
+        await broker.start()
+        stack.push_async_callback(broker.stop)
+        yield runtime
+
+
+def _start_relay(
+    settings: ServiceSettings, pool: asyncpg.Pool, producer: AIOKafkaProducer
+) -> asyncio.Task[None]:
+    relay = OutboxRelay(
+        pool,
+        producer,
+        RelaySettings(
+            service=settings.service_name,
+            topic_prefix=settings.kafka_topic_prefix,
+            batch_size=settings.relay_batch_size,
+            idle_poll_seconds=settings.relay_idle_poll_seconds,
+        ),
+    )
+    return asyncio.create_task(relay.run_forever(), name="outbox-relay")
+
+
+def _attach_consumers(runtime: Runtime, specs: Sequence[ConsumerSpec]) -> None:
+    settings = runtime.settings
+    dead_letters = DeadLetters(runtime.producer, service=settings.service_name)
+    for spec in specs:
+        consumer = IdempotentConsumer(
+            ConsumerSettings(
+                service=settings.service_name,
+                group=spec.group,
+                max_attempts=settings.consumer_max_attempts,
+                retry_base_seconds=settings.consumer_retry_base_seconds,
+            ),
+            uow_factory=_bind_pool(spec.uow_factory, runtime.pool),
+            handlers=spec.handlers,
+            dead_letters=dead_letters,
+        )
+        topics = [settings.kafka_topic_prefix + topic for topic in spec.topics]
+        attach_consumer(runtime.broker, consumer, *topics)
+        runtime.consumers.append(consumer)
+
+
+def _bind_pool(
+    factory: Callable[[asyncpg.Pool], PgUnitOfWork], pool: asyncpg.Pool
+) -> Callable[[], PgUnitOfWork]:
+    return lambda: factory(pool)
+
+
+async def _cancel(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task

@@ -1,0 +1,1 @@
+"""HTTP plumbing every service uses: problem+json, body limits, auth, health and metrics."""

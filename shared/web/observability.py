@@ -1,0 +1,73 @@
+"""Per-request metrics and the health and metrics endpoints every service exposes."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from shared.metrics import HTTP_DURATION, HTTP_REQUESTS, render_latest
+
+ReadinessCheck = Callable[[], Awaitable[bool]]
+
+
+class RequestMetrics:
+    """Counts requests by route template (not raw path, so ids do not explode the labels)."""
+
+    def __init__(self, app: ASGIApp, *, service: str) -> None:
+        self.app = app
+        self.service = service
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def capture(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, capture)
+        finally:
+            route = getattr(scope.get("route"), "path", "unmatched")
+            method = scope["method"]
+            HTTP_REQUESTS.labels(self.service, method, route, str(status)).inc()
+            HTTP_DURATION.labels(self.service, method, route).observe(time.perf_counter() - started)
+
+
+health_router = APIRouter(tags=["operations"])
+
+
+@health_router.get("/health/live", summary="The process is up")
+async def live() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@health_router.get("/health/ready", summary="Database, broker and consumers are ready")
+async def ready(request: Request) -> JSONResponse:
+    checks: dict[str, ReadinessCheck] = getattr(request.app.state, "readiness_checks", {})
+    results = {}
+    for name, check in checks.items():
+        try:
+            results[name] = await check()
+        except Exception:
+            results[name] = False
+    ok = bool(results) and all(results.values())
+    return JSONResponse(
+        {"status": "ready" if ok else "not ready", "checks": results},
+        status_code=200 if ok else 503,
+    )
+
+
+@health_router.get("/metrics", summary="Prometheus metrics", include_in_schema=False)
+async def metrics() -> Response:
+    body, content_type = render_latest()
+    return Response(body, media_type=content_type)

@@ -1,0 +1,1 @@
+"""Test support: the real stack, service runners, tokens, Kafka helpers, condition waits."""
