@@ -19,7 +19,9 @@ HANDLER_DURATION = Histogram(
     "event_handler_duration_seconds", "Time to apply one consumed event", ["service", "group"]
 )
 CONSUMER_LAG = Gauge(
-    "consumer_lag", "Messages behind the partition's high watermark", ["service", "group", "topic"]
+    "consumer_lag",
+    "Messages behind the partition's high watermark, as this replica last saw it",
+    ["service", "group", "topic", "partition"],
 )
 DLQ_MESSAGES = Counter("dlq_messages", "Messages sent to a dead-letter topic", ["service", "topic"])
 OUTBOX_BACKLOG = Gauge("outbox_backlog", "Outbox rows not yet published", ["service"])

@@ -5,12 +5,14 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from aiokafka import TopicPartition
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 from faststream.kafka.message import KafkaMessage as KafkaStreamMessage
 
 from shared.messaging.consumer import IdempotentConsumer
+from shared.metrics import CONSUMER_LAG
 
 
 def create_broker(bootstrap_servers: str, *, client_id: str) -> KafkaBroker:
@@ -29,7 +31,9 @@ def attach_consumer(broker: KafkaBroker, consumer: IdempotentConsumer, *topics: 
     """Subscribe `consumer` to `topics`. ACK commits the offset after the handler returns."""
 
     async def on_message(body: bytes, message: KafkaMessage) -> None:
-        await consumer.handle(message.raw_message)  # type: ignore[arg-type]
+        record = message.raw_message
+        await consumer.handle(record)  # type: ignore[arg-type]
+        _record_lag(message, record, consumer)
 
     broker.subscriber(
         *topics,
@@ -38,3 +42,17 @@ def attach_consumer(broker: KafkaBroker, consumer: IdempotentConsumer, *topics: 
         auto_offset_reset="earliest",
         decoder=_raw_body,
     )(on_message)
+
+
+def _record_lag(message: Any, record: Any, consumer: IdempotentConsumer) -> None:
+    """Lag from the fetch's high watermark: free (no broker call), exact enough for scaling."""
+    kafka_consumer = getattr(message, "consumer", None)
+    highwater = getattr(kafka_consumer, "highwater", None)
+    if highwater is None:
+        return
+    end = highwater(TopicPartition(record.topic, record.partition))
+    if end is not None:
+        settings = consumer.settings
+        CONSUMER_LAG.labels(
+            settings.service, settings.group, record.topic, str(record.partition)
+        ).set(max(0, end - record.offset - 1))
