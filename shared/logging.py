@@ -12,9 +12,11 @@ import structlog
 from opentelemetry import trace
 
 # Mainland mobile numbers and 18-character resident ID numbers (the last may be X).
-# Digits around them must not be digits too, so ids and timestamps are left alone.
-_PHONE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?1[3-9]\d(?:[- ]?\d{4}){2}(?!\d)")
-_ID_NUMBER = re.compile(r"(?<![\dA-Za-z])\d{17}[\dXx](?![\dA-Za-z])")
+# Letters or digits around them mean they are part of something else (a UUID, a trace id).
+_PHONE = re.compile(
+    r"(?<![0-9A-Za-z])(?:\+?86[- ]?)?1[3-9][0-9](?:[- ]?[0-9]{4}){2}(?![0-9A-Za-z])"
+)
+_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])[0-9]{17}[0-9Xx](?![0-9A-Za-z])")
 PHONE_MASK = "[phone]"
 ID_MASK = "[id-number]"
 

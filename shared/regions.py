@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import StringConstraints
 
-REGION_CODE_PATTERN = r"^[1-9]\d{5}$"
+REGION_CODE_PATTERN = r"^[1-9][0-9]{5}$"  # ASCII digits only: "\d" would take "２３"
 RegionCode = Annotated[str, StringConstraints(pattern=REGION_CODE_PATTERN)]
 
 _REGION_RE = re.compile(REGION_CODE_PATTERN)

@@ -46,10 +46,18 @@ def read_pid(path: Path) -> int | None:
 
 def cmdline(pid: int) -> str:
     """The command line of a live process, space-joined; '' if it is gone."""
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-    except (FileNotFoundError, ProcessLookupError, PermissionError):
-        return ""
+    path = Path(f"/proc/{pid}/cmdline")
+    # Right after exec the kernel briefly shows an empty command line, so an empty answer
+    # from a process that still exists is retried rather than taken as "not ours".
+    for _ in range(50):
+        try:
+            raw = path.read_bytes()
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            return ""
+        if raw:
+            return raw.replace(b"\0", b" ").decode(errors="replace")
+        time.sleep(0.02)
+    return ""
 
 
 def pid_alive(pid: int) -> bool:

@@ -90,6 +90,10 @@ class KafkaCluster:
 
     def node_pid(self, node: int) -> int | None:
         """The PID of the node's JVM if it runs and is the one we started, else None."""
+        child = self._children.get(node)
+        if child is not None:
+            # Launched by this object: the handle is authoritative, and poll() reaps the exit.
+            return child.pid if child.poll() is None else None
         pid = read_pid(self._pid_file(node))
         # The command line check guards against a recycled PID after a reboot or crash.
         if pid is None or not pid_alive(pid) or str(self._props(node)) not in cmdline(pid):
@@ -162,7 +166,9 @@ class KafkaCluster:
 
     def _failure(self, node: int, what: str) -> str:
         log = self.log_path(node)
-        return f"Kafka node {node} {what}; last lines of {log}:\n{log_tail(log)}"
+        child = self._children.get(node)
+        code = f" (exit code {child.returncode})" if child and child.returncode is not None else ""
+        return f"Kafka node {node} {what}{code}; last lines of {log}:\n{log_tail(log)}"
 
     def _props(self, node: int) -> Path:
         return self.state_dir / f"kafka-{node}.properties"
@@ -265,8 +271,11 @@ class KafkaCluster:
     def _forget(self, node: int) -> None:
         self._pid_file(node).unlink(missing_ok=True)
         child = self._children.pop(node, None)
-        if child is not None:
-            child.wait(timeout=10)
+        if child is None:
+            return
+        if child.poll() is None:
+            child.kill()  # only if it outlived its signals; it is our own child either way
+        child.wait(timeout=10)
 
 
 def _ports(

@@ -9,6 +9,7 @@ import json
 import os
 import pwd
 import shlex
+import shutil
 import signal
 import subprocess
 import time
@@ -33,6 +34,7 @@ from deploy.local._process import (
 
 PG_BIN = Path(os.environ.get("CPPCC_PG_BIN") or "/usr/lib/postgresql/15/bin")
 PG_USER = "postgres"
+_OWNER_FILE = "state_dir"
 
 
 class _Layout(TypedDict):
@@ -75,14 +77,13 @@ class PostgresCluster:
 
     def postmaster_pid(self) -> int | None:
         """The running postmaster's PID, or None (a stale postmaster.pid counts as none)."""
-        pid = read_pid(self.data_dir / "postmaster.pid")
-        if pid is None or not pid_alive(pid) or "postgres" not in cmdline(pid):
-            return None
-        return pid
+        return _postmaster_pid(self.data_dir)
 
     def start(self) -> None:
         """initdb if needed, start if not running, then wait until `select 1` answers."""
         if self.postmaster_pid() is None:
+            if self._as_root:
+                _prune_orphans(self.base_dir.parent)
             self._prepare_dirs()
             if not (self.data_dir / "PG_VERSION").exists():
                 self._initdb()
@@ -223,6 +224,8 @@ class PostgresCluster:
             # log, which pg_ctl opens for the server.
             for path in (self.base_dir.parent, self.base_dir, self.log_path):
                 os.chown(path, owner.pw_uid, owner.pw_gid)
+            # Lets a later run recognise this data as orphaned once the state dir is gone.
+            (self.base_dir / _OWNER_FILE).write_text(f"{self.state_dir}\n")
 
     def _layout_file(self) -> Path:
         return self.state_dir / "postgres.json"
@@ -241,6 +244,28 @@ class PostgresCluster:
             "log_path": str(self.log_path),
         }
         self._layout_file().write_text(json.dumps(layout, indent=2) + "\n")
+
+
+def _postmaster_pid(data_dir: Path) -> int | None:
+    pid = read_pid(data_dir / "postmaster.pid")
+    if pid is None or not pid_alive(pid) or "postgres" not in cmdline(pid):
+        return None
+    return pid
+
+
+def _prune_orphans(relocated_root: Path) -> None:
+    """Delete relocated clusters whose state dir is gone, such as rotated pytest tmp dirs.
+
+    Their data sits outside the state dir, so nothing else would ever remove it.
+    """
+    if not relocated_root.is_dir():
+        return
+    for base in relocated_root.iterdir():
+        owner = base / _OWNER_FILE
+        if not owner.is_file() or Path(owner.read_text().strip()).exists():
+            continue
+        if _postmaster_pid(base / "data") is None:
+            shutil.rmtree(base, ignore_errors=True)
 
 
 def _quote_ident(name: str) -> str:

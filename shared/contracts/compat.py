@@ -31,9 +31,22 @@ def golden_path(event_type: str) -> Path:
 def breaking_changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     """What in `new` would break a consumer written against `old` (or a stored old event).
 
-    Breaking: a property removed, a property's type changed, a property newly required.
-    Adding an optional property is not breaking: consumers tolerate unknown fields.
+    Breaking: a property removed, its type or constraints changed (length, pattern, enum, range),
+    a property newly required; the same inside nested models (`$defs`). Adding an optional
+    property is not breaking: consumers tolerate unknown fields.
     """
+    problems = _model_changes(old, new)
+    old_defs: dict[str, Any] = old.get("$defs", {})
+    new_defs: dict[str, Any] = new.get("$defs", {})
+    for name, spec in old_defs.items():
+        if name not in new_defs:
+            problems.append(f"nested model {name!r} removed")
+        else:
+            problems.extend(f"{name}: {p}" for p in _model_changes(spec, new_defs[name]))
+    return problems
+
+
+def _model_changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     problems: list[str] = []
     old_props: dict[str, Any] = old.get("properties", {})
     new_props: dict[str, Any] = new.get("properties", {})
@@ -49,9 +62,12 @@ def breaking_changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     return problems
 
 
+_IGNORED_KEYS = frozenset({"title", "description", "examples", "default", "readOnly"})
+
+
 def _type_of(spec: dict[str, Any]) -> Any:
-    keys = ("type", "format", "$ref", "anyOf", "pattern")
-    return {k: spec[k] for k in keys if k in spec}
+    """Everything that decides which values validate; prose and defaults do not."""
+    return {k: v for k, v in spec.items() if k not in _IGNORED_KEYS}
 
 
 def write_snapshots() -> list[Path]:

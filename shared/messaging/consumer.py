@@ -23,7 +23,6 @@ from shared.db.inbox import claim_event
 from shared.db.unit_of_work import PgUnitOfWork
 from shared.faults import failpoint
 from shared.logging import get_logger
-from shared.messaging.dead_letter import DeadLetters
 from shared.metrics import EVENTS_HANDLED, HANDLER_DURATION
 from shared.telemetry import context_from_headers, tracer
 
@@ -57,6 +56,14 @@ class InboundRecord(Protocol):
     headers: Any
 
 
+class DeadLetterSink(Protocol):
+    """Where unappliable messages go (`DeadLetters` in production, a list in unit tests)."""
+
+    async def send(
+        self, record: Any, headers: dict[str, str], *, reason: str, group: str
+    ) -> None: ...
+
+
 EventHandler = Callable[[Any, Any], Awaitable[None]]
 UowFactory = Callable[[], PgUnitOfWork]
 
@@ -76,7 +83,7 @@ class IdempotentConsumer:
         *,
         uow_factory: UowFactory,
         handlers: Mapping[type[IntegrationEvent], EventHandler],
-        dead_letters: DeadLetters,
+        dead_letters: DeadLetterSink,
     ) -> None:
         self.settings = settings
         self._uow_factory = uow_factory

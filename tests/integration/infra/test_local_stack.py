@@ -105,7 +105,8 @@ def test_kafka_version_matches_the_pom() -> None:
 
 
 @pytest.fixture
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackInfo]:
+def own_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackInfo]:
+    """A stack of this test's own (not the session's), since the test stops it."""
     with running_stack(
         tmp_path_factory.mktemp("stack"), postgres_settings={"fsync": "off"}
     ) as info:
@@ -115,8 +116,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackInfo]:
 
 
 def test_single_node_stack_serves_kafka_and_postgres_and_a_second_start_changes_nothing(
-    stack: StackInfo,
+    own_stack: StackInfo,
 ) -> None:
+    stack = own_stack
     asyncio.run(_create_topic(stack.kafka_bootstrap, "infra.smoke", replicas=1))
     asyncio.run(_produce(stack.kafka_bootstrap, "infra.smoke", ["hello", "world"]))
     received = asyncio.run(_consume_in_group(stack.kafka_bootstrap, "infra.smoke", 2))

@@ -43,7 +43,7 @@ def test_ids_made_in_successive_milliseconds_sort_in_the_order_they_were_made() 
     assert sorted(str(i) for i in made) == [str(i) for i in made]
 
 
-def test_ids_made_in_the_same_millisecond_still_differ() -> None:
+def test_ids_made_back_to_back_never_collide() -> None:
     ids = {new_id() for _ in range(1000)}
     assert len(ids) == 1000
 

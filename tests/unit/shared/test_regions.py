@@ -59,7 +59,8 @@ def test_a_scope_does_not_see_regions_outside_it(scope: str, region_code: str) -
 
 
 @pytest.mark.parametrize(
-    "code", ["", "23030", "2303000", "030000", "23030a", "23 300", "２３０３００", "230300\n"]
+    "code",
+    ["", "23030", "2303000", "030000", "23030a", "23 300", "２３０３００", "230300\n"],
 )
 def test_malformed_codes_are_not_region_codes(code: str) -> None:
     assert not is_region_code(code)
@@ -81,3 +82,9 @@ def test_a_malformed_region_code_is_never_in_scope_even_under_the_province(
 def test_in_scope_rejects_a_malformed_scope_rather_than_matching_everything() -> None:
     with pytest.raises(ValueError, match="not a region code"):
         in_scope("", "230381")
+
+
+@pytest.mark.parametrize("code", ["23０３８１", "2٣0381"], ids=["full-width", "arabic-indic"])
+def test_region_codes_are_ascii_digits_only(code: str) -> None:
+    assert not is_region_code(code)
+    assert not in_scope("230000", code)

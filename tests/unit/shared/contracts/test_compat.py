@@ -120,27 +120,12 @@ def test_every_breaking_change_is_reported_together(
     assert "property 'unit_name' became required" in problems
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "gap: shared/contracts/compat.py _type_of compares only type/format/$ref/anyOf/pattern, "
-        "so tightening maxLength (or minLength, enum, maximum...) passes although stored old "
-        "events would then fail validation"
-    ),
-)
 def test_tightening_a_length_limit_is_breaking(old: dict[str, Any], new: dict[str, Any]) -> None:
     new["properties"]["full_name"]["maxLength"] = 8
 
     assert breaking_changes(old, new) != []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "gap: shared/contracts/compat.py breaking_changes never looks inside $defs: a property "
-        "removed from a nested model keeps the same $ref, so the change is not reported"
-    ),
-)
 def test_removing_a_property_of_a_nested_model_is_breaking() -> None:
     old: dict[str, Any] = {
         "$defs": {

@@ -1,0 +1,135 @@
+"""The idempotent consumer on a real Postgres: applied once, retried, or dead-lettered."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from uuid import uuid4
+
+import asyncpg
+import pytest
+
+from shared.contracts.envelope import cloudevent_headers, encode_body
+from shared.contracts.members import MemberRegisteredV1
+from shared.db.migrate import SHARED_MIGRATIONS, load_migrations, migrate_up
+from shared.db.pool import create_pool
+from shared.db.unit_of_work import PgUnitOfWork
+from shared.messaging.consumer import ConsumerSettings, IdempotentConsumer, RejectEvent
+from tests.support.platform import Platform
+
+
+@dataclass
+class Record:
+    value: bytes | None
+    headers: list[tuple[str, bytes]]
+    topic: str = "members.member"
+    partition: int = 0
+    offset: int = 0
+    key: bytes | None = None
+
+
+@dataclass
+class DeadLetterList:
+    sent: list[tuple[Any, str]] = field(default_factory=list)
+
+    async def send(self, record: Any, headers: dict[str, str], *, reason: str, group: str) -> None:
+        self.sent.append((record, reason))
+
+
+def _record(event: MemberRegisteredV1) -> Record:
+    headers = cloudevent_headers(event, source="/tests")
+    return Record(encode_body(event), [(k, v.encode()) for k, v in headers.items()])
+
+
+def _event() -> MemberRegisteredV1:
+    return MemberRegisteredV1(
+        occurred_at=datetime.now(UTC),
+        region_code="230302",
+        member_id=uuid4(),
+        full_name="郑委员",
+        sector_code="education",
+        committee_code="jixi-city",
+    )
+
+
+@pytest.fixture
+async def pool(platform: Platform) -> AsyncIterator[asyncpg.Pool]:
+    pool = await create_pool(platform.database_urls["reporting"], min_size=1, max_size=4)
+    async with pool.acquire() as conn:
+        await migrate_up(conn, load_migrations([SHARED_MIGRATIONS]))
+        await conn.execute("CREATE TABLE applied (event_id uuid NOT NULL)")
+    yield pool
+    await pool.close()
+
+
+def _consumer(pool: asyncpg.Pool, handler: Any, dead: DeadLetterList) -> IdempotentConsumer:
+    return IdempotentConsumer(
+        ConsumerSettings(service="tests", group="tests.group", retry_base_seconds=0.01),
+        uow_factory=lambda: PgUnitOfWork(pool, source="/tests"),
+        handlers={MemberRegisteredV1: handler},
+        dead_letters=dead,
+    )
+
+
+async def _insert(event: MemberRegisteredV1, uow: PgUnitOfWork) -> None:
+    await uow.connection.execute("INSERT INTO applied VALUES ($1)", event.event_id)
+
+
+async def test_a_redelivered_event_is_applied_once(pool: asyncpg.Pool) -> None:
+    consumer = _consumer(pool, _insert, DeadLetterList())
+    record = _record(_event())
+    assert await consumer.handle(record) == "applied"
+    assert await consumer.handle(record) == "duplicate"
+    assert await pool.fetchval("SELECT count(*) FROM applied") == 1
+
+
+async def test_a_handler_that_keeps_failing_is_dead_lettered_and_leaves_no_trace(
+    pool: asyncpg.Pool,
+) -> None:
+    calls = 0
+
+    async def half_then_fail(event: MemberRegisteredV1, uow: PgUnitOfWork) -> None:
+        nonlocal calls
+        calls += 1
+        await _insert(event, uow)
+        raise ValueError("boom")
+
+    dead = DeadLetterList()
+    record = _record(_event())
+    assert await _consumer(pool, half_then_fail, dead).handle(record) == "dead_lettered"
+    assert calls == 3
+    assert [reason for _, reason in dead.sent] == ["handler failed: ValueError('boom')"]
+    assert await pool.fetchval("SELECT count(*) FROM applied") == 0
+    assert await pool.fetchval("SELECT count(*) FROM inbox_message") == 0
+
+
+async def test_a_handler_that_fails_once_is_retried_and_applied_once(pool: asyncpg.Pool) -> None:
+    failures = iter([True])
+
+    async def flaky(event: MemberRegisteredV1, uow: PgUnitOfWork) -> None:
+        await _insert(event, uow)
+        if next(failures, False):
+            raise RuntimeError("transient bug")
+
+    dead = DeadLetterList()
+    assert await _consumer(pool, flaky, dead).handle(_record(_event())) == "applied"
+    assert dead.sent == []
+    assert await pool.fetchval("SELECT count(*) FROM applied") == 1
+
+
+async def test_a_rejected_event_goes_straight_to_the_dlq(pool: asyncpg.Pool) -> None:
+    async def reject(event: MemberRegisteredV1, uow: PgUnitOfWork) -> None:
+        raise RejectEvent("region outside this deployment")
+
+    dead = DeadLetterList()
+    assert await _consumer(pool, reject, dead).handle(_record(_event())) == "dead_lettered"
+    assert dead.sent[0][1] == "rejected: region outside this deployment"
+
+
+async def test_unknown_types_are_acknowledged_without_dead_lettering(pool: asyncpg.Pool) -> None:
+    dead = DeadLetterList()
+    record = Record(b'{"x": 1}', [("ce_type", b"members.member.cloned.v7")])
+    assert await _consumer(pool, _insert, dead).handle(record) == "unknown_type"
+    assert dead.sent == []
