@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 import uvicorn
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 
 from shared.auth import TokenVerifier, load_public_key
 from shared.logging import configure_logging
 from shared.runtime import ConsumerSpec, Runtime, running
 from shared.settings import ServiceSettings
 from shared.telemetry import configure_tracing
+from shared.web.app import create_service_app
 
 
 def token_verifier(settings: ServiceSettings) -> TokenVerifier:
@@ -22,17 +23,35 @@ def token_verifier(settings: ServiceSettings) -> TokenVerifier:
     return TokenVerifier(keys, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
 
 
-@asynccontextmanager
-async def service_lifespan(
-    app: FastAPI,
+def create_platform_app(
     settings: ServiceSettings,
     *,
+    title: str,
+    description: str,
     migrations_dir: Path,
+    routers: Sequence[APIRouter] = (),
     consumers: Sequence[ConsumerSpec] = (),
-) -> AsyncIterator[Runtime]:
-    async with running(settings, migrations_dir=migrations_dir, consumers=consumers) as runtime:
-        app.state.readiness_checks = runtime.readiness_checks()
-        yield runtime
+    on_start: Callable[[FastAPI, Runtime], None] | None = None,
+) -> FastAPI:
+    """A service's app: its runtime starts in the lifespan; `on_start` hands the app its deps."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with running(settings, migrations_dir=migrations_dir, consumers=consumers) as rt:
+            app.state.readiness_checks = rt.readiness_checks()
+            if on_start is not None:
+                on_start(app, rt)
+            yield
+
+    return create_service_app(
+        title=title,
+        description=description,
+        service=settings.service_name,
+        lifespan=lifespan,
+        routers=routers,
+        token_verifier=token_verifier(settings),
+        max_body_bytes=settings.max_body_bytes,
+    )
 
 
 def serve(app: FastAPI, settings: ServiceSettings) -> None:

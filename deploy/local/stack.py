@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -79,10 +79,16 @@ def running_stack(
     kafka_nodes: int = 1,
     databases: Iterable[str] = DEFAULT_DATABASES,
     kafka_config: Mapping[str, str] | None = None,
+    kafka_jvm_options: Sequence[str] = (),
     postgres_settings: Mapping[str, str] | None = None,
 ) -> Iterator[StackInfo]:
     """Start a stack on free ports for the duration of a with-block (a pytest session)."""
-    kafka = KafkaCluster(kafka_dir(state_dir), nodes=kafka_nodes, extra_config=kafka_config)
+    kafka = KafkaCluster(
+        kafka_dir(state_dir),
+        nodes=kafka_nodes,
+        extra_config=kafka_config,
+        jvm_options=kafka_jvm_options,
+    )
     postgres = PostgresCluster(postgres_dir(state_dir), extra_settings=postgres_settings)
     try:
         yield start_stack(kafka, postgres, databases)

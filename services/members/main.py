@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,9 +11,9 @@ from fastapi import FastAPI
 from services.members.api import router
 from services.members.settings import MembersSettings
 from services.members.unit_of_work import MembersUnitOfWork
-from shared.bootstrap import service_lifespan, token_verifier
+from shared.bootstrap import create_platform_app
 from shared.kernel import Clock, SystemClock
-from shared.web.app import create_service_app
+from shared.runtime import Runtime
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -30,20 +28,14 @@ class Deps:
 
 
 def create_app(settings: MembersSettings | None = None, *, clock: Clock | None = None) -> FastAPI:
-    settings = settings or MembersSettings()
+    def on_start(app: FastAPI, runtime: Runtime) -> None:
+        app.state.deps = Deps(runtime.pool, clock or SystemClock())
 
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with service_lifespan(app, settings, migrations_dir=MIGRATIONS) as runtime:
-            app.state.deps = Deps(runtime.pool, clock or SystemClock())
-            yield
-
-    return create_service_app(
+    return create_platform_app(
+        settings or MembersSettings(),
         title="Members service (委员与联系人)",
         description="The province's directory: members, their units and liaisons, occasions.",
-        service=settings.service_name,
-        lifespan=lifespan,
+        migrations_dir=MIGRATIONS,
         routers=[router],
-        token_verifier=token_verifier(settings),
-        max_body_bytes=settings.max_body_bytes,
+        on_start=on_start,
     )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,8 +11,8 @@ from fastapi import FastAPI
 from services.reporting.api import router
 from services.reporting.consumers import member_directory
 from services.reporting.settings import ReportingSettings
-from shared.bootstrap import service_lifespan, token_verifier
-from shared.web.app import create_service_app
+from shared.bootstrap import create_platform_app
+from shared.runtime import Runtime
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -25,22 +23,15 @@ class Deps:
 
 
 def create_app(settings: ReportingSettings | None = None) -> FastAPI:
-    settings = settings or ReportingSettings()
+    def on_start(app: FastAPI, runtime: Runtime) -> None:
+        app.state.deps = Deps(runtime.pool)
 
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with service_lifespan(
-            app, settings, migrations_dir=MIGRATIONS, consumers=[member_directory]
-        ) as runtime:
-            app.state.deps = Deps(runtime.pool)
-            yield
-
-    return create_service_app(
+    return create_platform_app(
+        settings or ReportingSettings(),
         title="Reporting service (履职统计)",
         description="KPIs from member to province, built only from events.",
-        service=settings.service_name,
-        lifespan=lifespan,
+        migrations_dir=MIGRATIONS,
         routers=[router],
-        token_verifier=token_verifier(settings),
-        max_body_bytes=settings.max_body_bytes,
+        consumers=[member_directory],
+        on_start=on_start,
     )

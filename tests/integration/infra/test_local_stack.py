@@ -13,7 +13,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from deploy.local._process import pid_alive
-from deploy.local.kafka import KAFKA_VERSION, KafkaCluster
+from deploy.local.kafka import FAST_START_JVM_OPTIONS, KAFKA_VERSION, KafkaCluster
 from deploy.local.kafka_libs import kafka_version_in_pom
 from deploy.local.stack import DEFAULT_DATABASES, StackInfo, running_stack, stop_stack
 
@@ -107,8 +107,10 @@ def test_kafka_version_matches_the_pom() -> None:
 @pytest.fixture
 def own_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackInfo]:
     """A stack of this test's own (not the session's), since the test stops it."""
+    state_dir = tmp_path_factory.mktemp("stack")
+    fast = {"fsync": "off"}
     with running_stack(
-        tmp_path_factory.mktemp("stack"), postgres_settings={"fsync": "off"}
+        state_dir, postgres_settings=fast, kafka_jvm_options=FAST_START_JVM_OPTIONS
     ) as info:
         yield info
     # Root runs keep Postgres data outside tmp_path (the postgres user's home); do not leak it.
@@ -140,7 +142,8 @@ def test_single_node_stack_serves_kafka_and_postgres_and_a_second_start_changes_
 def test_three_node_cluster_loses_no_acknowledged_write_when_the_leader_is_killed(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
-    cluster = KafkaCluster(tmp_path_factory.mktemp("kafka3"), nodes=3)
+    state_dir = tmp_path_factory.mktemp("kafka3")
+    cluster = KafkaCluster(state_dir, nodes=3, jvm_options=FAST_START_JVM_OPTIONS)
     topic = "infra.failover"
     try:
         cluster.start()

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
-from uuid import uuid4
 
 import asyncpg
 import pytest
@@ -17,6 +15,7 @@ from shared.db.migrate import SHARED_MIGRATIONS, load_migrations, migrate_up
 from shared.db.pool import create_pool
 from shared.db.unit_of_work import PgUnitOfWork
 from shared.messaging.consumer import ConsumerSettings, IdempotentConsumer, RejectEvent
+from tests.support.builders import member_registered
 from tests.support.platform import Platform
 
 
@@ -41,17 +40,6 @@ class DeadLetterList:
 def _record(event: MemberRegisteredV1) -> Record:
     headers = cloudevent_headers(event, source="/tests")
     return Record(encode_body(event), [(k, v.encode()) for k, v in headers.items()])
-
-
-def _event() -> MemberRegisteredV1:
-    return MemberRegisteredV1(
-        occurred_at=datetime.now(UTC),
-        region_code="230302",
-        member_id=uuid4(),
-        full_name="郑委员",
-        sector_code="education",
-        committee_code="jixi-city",
-    )
 
 
 @pytest.fixture
@@ -79,7 +67,7 @@ async def _insert(event: MemberRegisteredV1, uow: PgUnitOfWork) -> None:
 
 async def test_a_redelivered_event_is_applied_once(pool: asyncpg.Pool) -> None:
     consumer = _consumer(pool, _insert, DeadLetterList())
-    record = _record(_event())
+    record = _record(member_registered())
     assert await consumer.handle(record) == "applied"
     assert await consumer.handle(record) == "duplicate"
     assert await pool.fetchval("SELECT count(*) FROM applied") == 1
@@ -97,7 +85,7 @@ async def test_a_handler_that_keeps_failing_is_dead_lettered_and_leaves_no_trace
         raise ValueError("boom")
 
     dead = DeadLetterList()
-    record = _record(_event())
+    record = _record(member_registered())
     assert await _consumer(pool, half_then_fail, dead).handle(record) == "dead_lettered"
     assert calls == 3
     assert [reason for _, reason in dead.sent] == ["handler failed: ValueError('boom')"]
@@ -114,7 +102,7 @@ async def test_a_handler_that_fails_once_is_retried_and_applied_once(pool: async
             raise RuntimeError("transient bug")
 
     dead = DeadLetterList()
-    assert await _consumer(pool, flaky, dead).handle(_record(_event())) == "applied"
+    assert await _consumer(pool, flaky, dead).handle(_record(member_registered())) == "applied"
     assert dead.sent == []
     assert await pool.fetchval("SELECT count(*) FROM applied") == 1
 
@@ -124,7 +112,9 @@ async def test_a_rejected_event_goes_straight_to_the_dlq(pool: asyncpg.Pool) -> 
         raise RejectEvent("region outside this deployment")
 
     dead = DeadLetterList()
-    assert await _consumer(pool, reject, dead).handle(_record(_event())) == "dead_lettered"
+    assert (
+        await _consumer(pool, reject, dead).handle(_record(member_registered())) == "dead_lettered"
+    )
     assert dead.sent[0][1] == "rejected: region outside this deployment"
 
 

@@ -7,19 +7,18 @@ import asyncio
 import contextlib
 from collections import defaultdict
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
-from uuid import UUID, uuid4
+from uuid import uuid4
 
 import asyncpg
 import pytest
 
-from shared.contracts.members import MemberRegisteredV1
 from shared.contracts.topics import MEMBERS_MEMBER
 from shared.db.migrate import SHARED_MIGRATIONS, load_migrations, migrate_up
 from shared.db.pool import create_pool
 from shared.db.unit_of_work import PgUnitOfWork
 from shared.messaging.producer import create_producer
 from shared.messaging.relay import OutboxRelay, RelaySettings
+from tests.support.builders import member_registered
 from tests.support.kafka import read_all
 from tests.support.platform import Platform
 from tests.support.wait import eventually
@@ -37,29 +36,18 @@ async def pool(platform: Platform) -> AsyncIterator[asyncpg.Pool]:
     await pool.close()
 
 
-def _event(member_id: UUID) -> MemberRegisteredV1:
-    return MemberRegisteredV1(
-        occurred_at=datetime.now(UTC),
-        region_code="230303",
-        member_id=member_id,
-        full_name="冯委员",
-        sector_code="economy",
-        committee_code="jixi-city",
-    )
-
-
 async def test_a_rolled_back_use_case_leaves_neither_rows_nor_events(pool: asyncpg.Pool) -> None:
     async def failing_use_case() -> None:
         async with PgUnitOfWork(pool, source="/tests") as uow:
             await uow.connection.execute("INSERT INTO business_row VALUES ($1)", uuid4())
-            uow.record(_event(uuid4()))
+            uow.record(member_registered())
             raise RuntimeError("the use case failed before commit")
 
     with pytest.raises(RuntimeError):
         await failing_use_case()
     async with PgUnitOfWork(pool, source="/tests") as uow:
         await uow.connection.execute("INSERT INTO business_row VALUES ($1)", uuid4())
-        uow.record(_event(uuid4()))
+        uow.record(member_registered())
         await uow.commit()
     assert await pool.fetchval("SELECT count(*) FROM business_row") == 1
     assert await pool.fetchval("SELECT count(*) FROM outbox_message") == 1
@@ -71,7 +59,12 @@ async def test_three_relays_publish_each_row_once_and_keep_per_key_order(
     keys = [uuid4() for _ in range(30)]
     for batch in range(20):
         async with PgUnitOfWork(pool, source="/tests") as uow:
-            uow.record(*(_event(keys[(batch * 100 + i) % len(keys)]) for i in range(100)))
+            uow.record(
+                *(
+                    member_registered(member_id=keys[(batch * 100 + i) % len(keys)])
+                    for i in range(100)
+                )
+            )
             await uow.commit()
     expected = defaultdict(list)
     for row in await pool.fetch("SELECT event_id, partition_key FROM outbox_message ORDER BY id"):

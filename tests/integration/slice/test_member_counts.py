@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from typing import Any
 from uuid import uuid4
 
@@ -14,9 +13,9 @@ from services.members.settings import MembersSettings
 from services.reporting.main import create_app as reporting_app
 from services.reporting.settings import ReportingSettings
 from shared.auth import Role
-from shared.contracts.envelope import cloudevent_headers, encode_body
 from shared.contracts.members import MemberRegisteredV1
 from shared.contracts.topics import MEMBERS_MEMBER
+from tests.support.builders import member_registered, publish
 from tests.support.kafka import produce_raw, read_all
 from tests.support.platform import Platform
 from tests.support.servers import serving
@@ -63,31 +62,10 @@ async def test_a_registered_member_shows_in_the_counts_by_sector(platform: Platf
 
 
 async def test_the_same_event_delivered_twice_is_counted_once(platform: Platform) -> None:
-    event = MemberRegisteredV1(
-        occurred_at=datetime.now(UTC),
-        region_code=MISHAN,
-        member_id=uuid4(),
-        full_name="王委员",
-        sector_code="agriculture",
-        committee_code="jixi-city",
-    )
-    marker = MemberRegisteredV1(
-        occurred_at=datetime.now(UTC),
-        region_code=MISHAN,
-        member_id=uuid4(),
-        full_name="赵委员",
-        sector_code="sports",
-        committee_code="jixi-city",
-    )
-    topic = platform.topic(MEMBERS_MEMBER.name)
+    event = member_registered(region_code=MISHAN, sector_code="agriculture")
+    marker = member_registered(region_code=MISHAN, sector_code="sports")
     for e in (event, event, marker):
-        await produce_raw(
-            platform.stack.kafka_bootstrap,
-            topic,
-            encode_body(e),
-            key=e.partition_key().encode(),
-            headers=cloudevent_headers(e, source="/tests"),
-        )
+        await publish(platform, e)
     admin = platform.keys.headers(Role.CITY_ADMIN, JIXI)
     reporting = reporting_app(platform.settings(ReportingSettings, "reporting"))
     async with serving(reporting) as url, httpx.AsyncClient(base_url=url) as r:
@@ -117,14 +95,7 @@ async def test_poison_messages_go_to_the_dlq_and_good_ones_keep_flowing(
 ) -> None:
     topic = platform.topic(MEMBERS_MEMBER.name)
     bootstrap = platform.stack.kafka_bootstrap
-    good = MemberRegisteredV1(
-        occurred_at=datetime.now(UTC),
-        region_code=MISHAN,
-        member_id=uuid4(),
-        full_name="孙委员",
-        sector_code="economy",
-        committee_code="jixi-city",
-    )
+    good = member_registered(region_code=MISHAN, sector_code="economy")
     key = good.partition_key().encode()  # same partition: the good one must wait behind poison
     ce = {"ce_type": MemberRegisteredV1.event_type_name, "ce_id": str(uuid4())}
     await produce_raw(bootstrap, topic, b"{not json", key=key, headers=ce)
@@ -132,9 +103,7 @@ async def test_poison_messages_go_to_the_dlq_and_good_ones_keep_flowing(
     await produce_raw(bootstrap, topic, wrong_schema, key=key, headers=ce)
     unknown = {"ce_type": "members.member.teleported.v9", "ce_id": str(uuid4())}
     await produce_raw(bootstrap, topic, b'{"anything": 1}', key=key, headers=unknown)
-    await produce_raw(
-        bootstrap, topic, encode_body(good), key=key, headers=cloudevent_headers(good, source="/t")
-    )
+    await publish(platform, good)
     admin = platform.keys.headers(Role.PROVINCE_ADMIN, "230000")
     reporting = reporting_app(platform.settings(ReportingSettings, "reporting"))
     async with serving(reporting) as url, httpx.AsyncClient(base_url=url) as r:

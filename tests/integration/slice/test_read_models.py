@@ -2,38 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from uuid import uuid4
-
 from services.notifications.main import create_app as notifications_app
 from services.notifications.settings import NotificationsSettings
 from services.visits.main import create_app as visits_app
 from services.visits.settings import VisitsSettings
-from shared.contracts.envelope import cloudevent_headers, encode_body
-from shared.contracts.members import MemberRegisteredV1
-from shared.contracts.topics import MEMBERS_MEMBER
-from tests.support.kafka import produce_raw
+from tests.support.builders import member_registered, publish
 from tests.support.platform import Platform
 from tests.support.servers import serving
 from tests.support.wait import eventually
 
 
 async def test_visits_and_notifications_build_their_member_read_models(platform: Platform) -> None:
-    event = MemberRegisteredV1(
-        occurred_at=datetime.now(UTC),
-        region_code="230321",
-        member_id=uuid4(),
-        full_name="钱委员",
-        sector_code="medicine_health",
-        committee_code="jidong-county",
+    event = member_registered(
+        region_code="230321", full_name="钱委员", sector_code="medicine_health"
     )
-    await produce_raw(
-        platform.stack.kafka_bootstrap,
-        platform.topic(MEMBERS_MEMBER.name),
-        encode_body(event),
-        key=event.partition_key().encode(),
-        headers=cloudevent_headers(event, source="/tests"),
-    )
+    await publish(platform, event)
     visits = visits_app(platform.settings(VisitsSettings, "visits"))
     notifications = notifications_app(platform.settings(NotificationsSettings, "notifications"))
     async with serving(visits), serving(notifications):
