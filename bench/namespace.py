@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 
 import asyncpg
+from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaError
 
@@ -28,9 +29,14 @@ class Namespace:
 
 @contextlib.asynccontextmanager
 async def fresh_namespace(
-    bootstrap: str, dsn_base: str, *, services: Sequence[str], topics: Sequence[TopicSpec]
+    bootstrap: str,
+    dsn_base: str,
+    *,
+    services: Sequence[str],
+    topics: Sequence[TopicSpec],
+    timeout: float,
 ) -> AsyncIterator[Namespace]:
-    """Create the databases and topics; drop and delete them again afterwards."""
+    """Create the databases and topics, wait until the topics are served; clean up after."""
     tag = "bench" + secrets.token_hex(4)
     names = {service: f"{tag}_{service}" for service in services}
     prefix = f"{tag}."
@@ -39,6 +45,7 @@ async def fresh_namespace(
         for name in names.values():
             await admin.execute(f'CREATE DATABASE "{name}"')
         await ensure_topics(bootstrap, topics, prefix=prefix)
+        await _wait_until_served(bootstrap, [prefix + t.name for t in topics], timeout=timeout)
         yield Namespace(
             bootstrap=bootstrap,
             topic_prefix=prefix,
@@ -49,6 +56,25 @@ async def fresh_namespace(
             await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
         await _delete_topics(bootstrap, [prefix + t.name for t in topics])
+
+
+async def _wait_until_served(bootstrap: str, names: list[str], *, timeout: float) -> None:
+    """Until every partition's leader answers: a new topic's first sends would else retry."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    try:
+
+        async def partitions() -> list[TopicPartition]:
+            await consumer.topics()  # refreshes the metadata
+            found = {name: consumer.partitions_for_topic(name) or set() for name in names}
+            if not all(found.values()):
+                return []
+            return [TopicPartition(n, p) for n, ps in found.items() for p in ps]
+
+        known = await eventually(partitions, bool, timeout=timeout, what="topic metadata")
+        await consumer.end_offsets(known)  # retries by itself until every leader answers
+    finally:
+        await consumer.stop()
 
 
 async def _delete_topics(bootstrap: str, names: list[str]) -> None:

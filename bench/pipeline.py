@@ -99,6 +99,7 @@ async def _measure(
             dsn_base,
             services=("members", "reporting"),
             topics=(BASELINE_TOPIC, MEMBERS_MEMBER, TopicSpec(MEMBERS_MEMBER.dlq, 1)),
+            timeout=timeout,
         ) as ns:
             baseline = await run_baseline(
                 bootstrap, ns.topic(BASELINE_TOPIC.name), messages, timeout=timeout

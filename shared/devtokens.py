@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import base64
+import os
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -14,6 +16,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from shared.auth import Role, key_id
 
+PII_KEY_NAME = "pii-data.key"
 PRIVATE_NAME = "jwt-private.pem"
 PUBLIC_NAME = "jwt-public.pem"
 DEV_ISSUER = "cppcc-dev"
@@ -21,8 +24,13 @@ DEV_AUDIENCE = "cppcc-platform"
 
 
 def ensure_keys(directory: Path) -> Path:
-    """Create an ES256 key pair in `directory` unless one is there; returns the public key path."""
+    """Create the dev secrets in `directory` unless there: an ES256 key pair for tokens and a
+    256-bit key for personal data at rest. Returns the public key's path."""
     directory.mkdir(parents=True, exist_ok=True)
+    pii_key = directory / PII_KEY_NAME
+    if not pii_key.exists():
+        pii_key.write_text(base64.b64encode(os.urandom(32)).decode() + "\n")
+        pii_key.chmod(0o600)
     private_path, public_path = directory / PRIVATE_NAME, directory / PUBLIC_NAME
     if not private_path.exists():
         key = ec.generate_private_key(ec.SECP256R1())

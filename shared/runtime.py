@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
@@ -44,6 +45,14 @@ class Runtime:
     broker: KafkaBroker
     relay_task: asyncio.Task[None] | None = None
     consumers: list[IdempotentConsumer] = field(default_factory=list)
+    background: list[asyncio.Task[None]] = field(default_factory=list)
+
+    def spawn(self, work: Coroutine[Any, Any, None], *, name: str) -> None:
+        """Run time-driven work (schedules, sweeps) until the service stops.
+
+        It runs in every replica, so it must be safe by row locks, not by being alone.
+        """
+        self.background.append(asyncio.create_task(work, name=name))
 
     async def database_ready(self) -> bool:
         async with self.pool.acquire(timeout=2) as conn:
@@ -55,11 +64,15 @@ class Runtime:
     async def relay_running(self) -> bool:
         return self.relay_task is None or not self.relay_task.done()
 
+    async def background_running(self) -> bool:
+        return not any(task.done() for task in self.background)
+
     def readiness_checks(self) -> dict[str, Callable[[], Awaitable[bool]]]:
         return {
             "database": self.database_ready,
             "broker": self.broker_ready,
             "outbox_relay": self.relay_running,
+            "background_work": self.background_running,
         }
 
 
@@ -94,6 +107,7 @@ async def running(
         stack.push_async_callback(producer.stop)
         broker = create_broker(settings.kafka_bootstrap_servers, client_id=settings.service_name)
         runtime = Runtime(settings, pool, producer, broker)
+        stack.push_async_callback(_cancel_all, runtime.background)
         if run_relay:
             runtime.relay_task = _start_relay(settings, pool, producer)
             stack.push_async_callback(_cancel, runtime.relay_task)
@@ -143,6 +157,11 @@ def _bind_pool(
     factory: Callable[[asyncpg.Pool], PgUnitOfWork], pool: asyncpg.Pool
 ) -> Callable[[], PgUnitOfWork]:
     return lambda: factory(pool)
+
+
+async def _cancel_all(tasks: list[asyncio.Task[None]]) -> None:
+    for task in tasks:
+        await _cancel(task)
 
 
 async def _cancel(task: asyncio.Task[None]) -> None:

@@ -27,7 +27,12 @@ logger.request.level = WARN
 
 def new_cluster_id() -> str:
     """A KRaft cluster id: a UUID as 22 characters of URL-safe base64, as Kafka expects."""
-    return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+    while True:
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        # One id in 64 starts with "-", which the storage tool's parser takes for an option;
+        # Kafka's own Uuid.randomUuid() skips those for the same reason.
+        if not cluster_id.startswith("-"):
+            return cluster_id
 
 
 def replication_settings(nodes: int) -> dict[str, str]:

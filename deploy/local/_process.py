@@ -25,16 +25,6 @@ def free_ports(count: int) -> list[int]:
         return ports
 
 
-def port_is_free(port: int) -> bool:
-    """Whether nothing listens on 127.0.0.1:port (so a new server could bind it)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        try:
-            sock.bind((LOCALHOST, port))
-        except OSError:
-            return False
-        return True
-
-
 def read_pid(path: Path) -> int | None:
     """The PID recorded in a pid file (first line), or None if there is none."""
     try:

@@ -35,6 +35,10 @@ __all__ = ["FAST_START_JVM_OPTIONS", "KAFKA_VERSION", "KafkaCluster", "ensure_ka
 FAST_START_JVM_OPTIONS = ("-XX:TieredStopAtLevel=1",)
 
 
+# Marks where each launch starts in the appended log, so errors are read from this run only.
+_BANNER = "==== cppcc: starting"
+
+
 class _Layout(TypedDict):
     """What cluster.json records, so a restart reuses the id, ports and node count."""
 
@@ -176,7 +180,10 @@ class KafkaCluster:
         log = self.log_path(node)
         child = self._children.get(node)
         code = f" (exit code {child.returncode})" if child and child.returncode is not None else ""
-        return f"Kafka node {node} {what}{code}; last lines of {log}:\n{log_tail(log)}"
+        return (
+            f"Kafka node {node} {what}{code}. First errors of this run in {log}:\n"
+            f"{_first_errors(log)}\nLast lines:\n{log_tail(log, 15)}"
+        )
 
     def _props(self, node: int) -> Path:
         return self.state_dir / f"kafka-{node}.properties"
@@ -257,7 +264,7 @@ class KafkaCluster:
         memory = (f"-Xmx{self.heap}", "-Xms256m")
         command = [*self._java(libs, *memory), "kafka.Kafka", str(self._props(node))]
         with self.log_path(node).open("ab") as log:
-            log.write(f"\n==== cppcc: starting node {node} at {time.ctime()} ====\n".encode())
+            log.write(f"\n{_BANNER} node {node} at {time.ctime()} ====\n".encode())
             log.flush()
             # A session of its own: a Ctrl-C in the terminal that ran `up` must not reach it.
             child = subprocess.Popen(
@@ -289,3 +296,14 @@ def _ports(
     if len(chosen) != count:
         raise ValueError(f"expected {count} ports, got {chosen!r}")
     return list(chosen)
+
+
+def _first_errors(log: Path, limit: int = 8) -> str:
+    """The first ERROR/exception lines since the last launch: the cause, not the shutdown noise."""
+    try:
+        text = log.read_text(errors="replace")
+    except FileNotFoundError:
+        return "(no log)"
+    this_run = text.rsplit(_BANNER, 1)[-1].splitlines()
+    errors = [line for line in this_run if " ERROR " in line or "Exception:" in line]
+    return "\n".join(errors[:limit]) or "(none)"

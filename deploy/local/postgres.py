@@ -46,7 +46,11 @@ class _Layout(TypedDict):
 
 
 class PostgresCluster:
-    """A private PostgreSQL cluster with trust auth, one database per service."""
+    """A private PostgreSQL cluster with trust auth, one database per service.
+
+    Methods are synchronous and use asyncio.run for their probes: from inside an event loop,
+    call them through asyncio.to_thread.
+    """
 
     def __init__(
         self,

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
-import asyncpg
 from fastapi import FastAPI
 
-from services.members.api import router
+from services.members.api import ROUTERS
+from services.members.deps import Deps
+from services.members.pii import PiiCipher
 from services.members.settings import MembersSettings
-from services.members.unit_of_work import MembersUnitOfWork
 from shared.bootstrap import create_platform_app
 from shared.kernel import Clock, SystemClock
 from shared.runtime import Runtime
@@ -18,24 +17,20 @@ from shared.runtime import Runtime
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-@dataclass
-class Deps:
-    pool: asyncpg.Pool
-    clock: Clock
-
-    def uow(self) -> MembersUnitOfWork:
-        return MembersUnitOfWork(self.pool)
-
-
 def create_app(settings: MembersSettings | None = None, *, clock: Clock | None = None) -> FastAPI:
+    settings = settings or MembersSettings()
+    if settings.pii_key_file is None:
+        raise RuntimeError("MEMBERS_PII_KEY_FILE is required: liaisons' personal data is encrypted")
+    cipher = PiiCipher.from_file(settings.pii_key_file)
+
     def on_start(app: FastAPI, runtime: Runtime) -> None:
-        app.state.deps = Deps(runtime.pool, clock or SystemClock())
+        app.state.deps = Deps(runtime.pool, clock or SystemClock(), settings, cipher)
 
     return create_platform_app(
-        settings or MembersSettings(),
+        settings,
         title="Members service (委员与联系人)",
         description="The province's directory: members, their units and liaisons, occasions.",
         migrations_dir=MIGRATIONS,
-        routers=[router],
+        routers=ROUTERS,
         on_start=on_start,
     )

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from shared.settings import ServiceSettings
@@ -12,3 +15,16 @@ class MembersSettings(ServiceSettings):
 
     service_name: str = "members"
     http_port: int = 8001
+    # Base64 of 32 random bytes (`python -m shared.devtokens keys` makes a dev one).
+    pii_key_file: Path | None = None
+
+    # The "about ten" liaisons per member: below the minimum is a visible warning, not an error.
+    liaison_quota_min: int = Field(default=8, ge=0)
+    liaison_quota_target: int = Field(default=10, ge=0)
+    liaison_quota_max: int = Field(default=15, ge=1)
+
+    # Festival occasions are declared this many days ahead, so reminders can go out in time.
+    festival_lead_days: int = Field(default=7, ge=0)
+    festival_schedule_interval_seconds: float = Field(default=3600, gt=0)
+
+    import_max_bytes: int = Field(default=64 * 1024 * 1024, gt=0)

@@ -38,6 +38,7 @@ class PgUnitOfWork:
         self._tx = self._conn.transaction()
         await self._tx.start()
         self._events = []
+        await self._on_begin(self.connection)
         self._bind(self.connection)
         return self
 
@@ -57,6 +58,9 @@ class PgUnitOfWork:
             conn, self._conn, self._tx = self._conn, None, None
             if conn is not None:
                 await self._pool.release(conn)
+
+    async def _on_begin(self, conn: asyncpg.Connection) -> None:
+        """Subclasses set transaction-local settings here (role, row-level-security scope)."""
 
     def _bind(self, conn: asyncpg.Connection) -> None:
         """Subclasses create their repositories on `conn` here."""

@@ -20,7 +20,7 @@ def member_registered(**overrides: Any) -> MemberRegisteredV1:
         "member_id": uuid4(),
         "full_name": "测试委员",
         "sector_code": "education",
-        "committee_code": "jixi-city",
+        "committee_code": "cppcc-230300",
         **overrides,
     }
     return MemberRegisteredV1(**values)

@@ -80,3 +80,17 @@ async def _partitions(consumer: AIOKafkaConsumer, topic: str) -> list[TopicParti
             return [TopicPartition(topic, p) for p in sorted(found)]
         await consumer._client.force_metadata_update()
     raise AssertionError(f"topic {topic} has no partitions")
+
+
+async def delete_topics(bootstrap: str, *, prefix: str) -> None:
+    """Drop a test's topics so a long session does not pile up thousands of partitions."""
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        names = [t for t in await admin.list_topics() if t.startswith(prefix)]
+        if names:
+            await admin.delete_topics(names)
+    finally:
+        await admin.close()

@@ -11,9 +11,10 @@ from typing import Any, TypeVar
 import asyncpg
 
 from deploy.local.stack import StackInfo
-from shared.contracts.topics import BUSINESS_TOPICS, DLQ_TOPICS
+from shared.contracts.topics import ALL_TOPICS
 from shared.messaging.topics import ensure_topics
 from shared.settings import ServiceSettings
+from tests.support.kafka import delete_topics
 from tests.support.tokens import TestKeys
 
 SERVICES = ("members", "visits", "notifications", "reporting")
@@ -36,6 +37,8 @@ class Platform:
             "consumer_retry_base_seconds": 0.05,
             **overrides,
         }
+        if "pii_key_file" in cls.model_fields:
+            values.setdefault("pii_key_file", self.keys.pii_key_file)
         return cls(**values)
 
     def env(self, service: str) -> dict[str, str]:
@@ -47,6 +50,7 @@ class Platform:
             f"{p}_KAFKA_TOPIC_PREFIX": self.topic_prefix,
             f"{p}_JWT_PUBLIC_KEY_FILE": str(self.keys.public_key_file),
             f"{p}_LOG_JSON": "true",
+            **({"MEMBERS_PII_KEY_FILE": str(self.keys.pii_key_file)} if p == "MEMBERS" else {}),
         }
 
     def topic(self, name: str) -> str:
@@ -75,13 +79,10 @@ async def fresh_platform(stack: StackInfo, keys: TestKeys) -> AsyncIterator[Plat
             topic_prefix=f"{tag}.",
             database_urls={service: f"{base}/{name}" for service, name in names.items()},
         )
-        await ensure_topics(
-            stack.kafka_bootstrap,
-            BUSINESS_TOPICS[:1] + DLQ_TOPICS[:1],
-            prefix=platform.topic_prefix,
-        )
+        await ensure_topics(stack.kafka_bootstrap, ALL_TOPICS, prefix=platform.topic_prefix)
         yield platform
     finally:
+        await delete_topics(stack.kafka_bootstrap, prefix=f"{tag}.")
         for name in names.values():
             await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()

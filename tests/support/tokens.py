@@ -9,7 +9,7 @@ from uuid import UUID
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from shared.auth import Role
-from shared.devtokens import ensure_keys, issue_token, load_private_key
+from shared.devtokens import PII_KEY_NAME, ensure_keys, issue_token, load_private_key
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,10 @@ class TestKeys:
     def create(cls, directory: Path) -> TestKeys:
         public = ensure_keys(directory)
         return cls(directory, public, load_private_key(directory))
+
+    @property
+    def pii_key_file(self) -> Path:
+        return self.directory / PII_KEY_NAME
 
     def token(self, role: Role, region: str, *, member_id: UUID | None = None) -> str:
         return issue_token(self.private_key, role=role, region=region, member_id=member_id)

@@ -18,6 +18,7 @@ from services.reporting.main import create_app as reporting_app
 from services.reporting.settings import ReportingSettings
 from shared.auth import Role
 from shared.contracts.topics import MEMBERS_MEMBER
+from tests.support.directory import JIXI_COMMITTEE, add_jixi_committee
 from tests.support.kafka import group_lag, read_all
 from tests.support.platform import Platform
 from tests.support.servers import ServiceProcess, serving
@@ -39,10 +40,11 @@ async def test_relay_killed_after_broker_ack_loses_nothing_and_applies_nothing_t
     body = {
         "full_name": "周委员",
         "sector_code": "education",
-        "committee_code": "jixi-city",
+        "committee_code": JIXI_COMMITTEE,
         "region_code": "230302",
     }
     async with httpx.AsyncClient(base_url=crashing.url) as client:
+        await add_jixi_committee(client, platform.keys)
         created = await client.post("/v1/members", json=body, headers=admin)
     assert created.status_code == 201, created.text
     assert await crashing.wait_exit() == -signal.SIGKILL

@@ -12,9 +12,11 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
+from deploy.local._kafka_config import new_cluster_id
 from deploy.local._process import pid_alive
 from deploy.local.kafka import FAST_START_JVM_OPTIONS, KAFKA_VERSION, KafkaCluster
 from deploy.local.kafka_libs import kafka_version_in_pom
+from deploy.local.postgres import PostgresCluster
 from deploy.local.stack import DEFAULT_DATABASES, StackInfo, running_stack, stop_stack
 
 
@@ -104,13 +106,17 @@ def test_kafka_version_matches_the_pom() -> None:
     assert kafka_version_in_pom() == KAFKA_VERSION
 
 
+def test_cluster_ids_are_22_characters_and_never_look_like_an_option() -> None:
+    ids = [new_cluster_id() for _ in range(2000)]
+    assert all(len(i) == 22 and not i.startswith("-") for i in ids)
+
+
 @pytest.fixture
 def own_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackInfo]:
     """A stack of this test's own (not the session's), since the test stops it."""
     state_dir = tmp_path_factory.mktemp("stack")
-    fast = {"fsync": "off"}
     with running_stack(
-        state_dir, postgres_settings=fast, kafka_jvm_options=FAST_START_JVM_OPTIONS
+        state_dir, postgres_settings={"fsync": "off"}, kafka_jvm_options=FAST_START_JVM_OPTIONS
     ) as info:
         yield info
     # Root runs keep Postgres data outside tmp_path (the postgres user's home); do not leak it.
@@ -139,6 +145,23 @@ def test_single_node_stack_serves_kafka_and_postgres_and_a_second_start_changes_
     assert not any(pid_alive(pid) for pid in pids if pid is not None)
 
 
+def test_postgres_starts_again_after_its_postmaster_is_killed(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    postgres = PostgresCluster(tmp_path_factory.mktemp("pg"), extra_settings={"fsync": "off"})
+    try:
+        postgres.start()
+        postgres.ensure_databases(["visits"])
+        postgres.kill()
+        assert postgres.postmaster_pid() is None
+        # The dead postmaster's PID lingers as a zombie until init reaps it; start must cope.
+        postgres.start()
+        assert "visits" in asyncio.run(_database_names(postgres.dsn("visits")))
+    finally:
+        postgres.stop()
+        shutil.rmtree(postgres.base_dir, ignore_errors=True)
+
+
 def test_three_node_cluster_loses_no_acknowledged_write_when_the_leader_is_killed(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
@@ -154,6 +177,8 @@ def test_three_node_cluster_loses_no_acknowledged_write_when_the_leader_is_kille
 
         leader = asyncio.run(_leader_of_partition_zero(bootstrap, topic))
         cluster.kill_node(leader)
+        # No tuned timeouts: the producer retries until the controller fences the dead
+        # broker (broker.session.timeout.ms, 9 s) and a surviving replica leads.
         after = [f"after-{i}" for i in range(20)]
         asyncio.run(_produce(bootstrap, topic, after))
 

@@ -18,6 +18,7 @@ from services.reporting.main import create_app as reporting_app
 from services.reporting.settings import ReportingSettings
 from shared.auth import Role
 from shared.contracts.topics import MEMBERS_MEMBER
+from tests.support.directory import JIXI_COMMITTEE, add_jixi_committee
 from tests.support.kafka import read_all
 from tests.support.platform import Platform
 from tests.support.servers import serving
@@ -47,13 +48,14 @@ async def test_the_trace_follows_the_event_from_request_to_consumer(
     body = {
         "full_name": "吴委员",
         "sector_code": "culture_arts",
-        "committee_code": "jixi-city",
+        "committee_code": JIXI_COMMITTEE,
         "region_code": "230381",
     }
     members = members_app(platform.settings(MembersSettings, "members"))
     reporting = reporting_app(platform.settings(ReportingSettings, "reporting"))
     async with serving(members) as m_url, serving(reporting):
         async with httpx.AsyncClient(base_url=m_url) as client:
+            await add_jixi_committee(client, platform.keys)
             headers = {**admin, "traceparent": INCOMING}
             assert (await client.post("/v1/members", json=body, headers=headers)).status_code == 201
         await eventually(

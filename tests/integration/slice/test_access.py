@@ -13,6 +13,7 @@ from services.members.settings import MembersSettings
 from services.reporting.main import create_app as reporting_app
 from services.reporting.settings import ReportingSettings
 from shared.auth import Role
+from tests.support.directory import JIXI_COMMITTEE, add_jixi_committee
 from tests.support.platform import Platform
 from tests.support.servers import serving
 
@@ -23,7 +24,7 @@ def _member(region: str) -> dict[str, str]:
     return {
         "full_name": "陈委员",
         "sector_code": "science_tech",
-        "committee_code": "jixi-city",
+        "committee_code": JIXI_COMMITTEE,
         "region_code": region,
     }
 
@@ -32,6 +33,7 @@ def _member(region: str) -> dict[str, str]:
 async def _members(platform: Platform) -> AsyncIterator[httpx.AsyncClient]:
     app = members_app(platform.settings(MembersSettings, "members"))
     async with serving(app) as url, httpx.AsyncClient(base_url=url) as client:
+        await add_jixi_committee(client, platform.keys)
         yield client
 
 

@@ -16,6 +16,7 @@ from shared.auth import Role
 from shared.contracts.members import MemberRegisteredV1
 from shared.contracts.topics import MEMBERS_MEMBER
 from tests.support.builders import member_registered, publish
+from tests.support.directory import JIXI_COMMITTEE, add_jixi_committee
 from tests.support.kafka import produce_raw, read_all
 from tests.support.platform import Platform
 from tests.support.servers import serving
@@ -29,7 +30,7 @@ def _member(name: str, sector: str = "education", region: str = MISHAN) -> dict[
     return {
         "full_name": name,
         "sector_code": sector,
-        "committee_code": "jixi-city",
+        "committee_code": JIXI_COMMITTEE,
         "region_code": region,
     }
 
@@ -50,6 +51,7 @@ async def test_a_registered_member_shows_in_the_counts_by_sector(platform: Platf
         httpx.AsyncClient(base_url=m_url) as m,
         httpx.AsyncClient(base_url=r_url) as r,
     ):
+        await add_jixi_committee(m, platform.keys)
         for name, sector in [("张老师", "education"), ("李医生", "medicine_health")]:
             created = await m.post("/v1/members", json=_member(name, sector), headers=admin)
             assert created.status_code == 201, created.text

@@ -33,7 +33,7 @@ def _body(**changes: Any) -> dict[str, Any]:
         "member_id": str(MEMBER_ID),
         "full_name": "张明华",
         "sector_code": "education",
-        "committee_code": "jixi-city",
+        "committee_code": "cppcc-230300",
         "event_type": EVENT_TYPE,
     }
     body.update(changes)
@@ -52,7 +52,7 @@ def _event() -> MemberRegisteredV1:
         member_id=MEMBER_ID,
         full_name="张明华",
         sector_code="education",
-        committee_code="jixi-city",
+        committee_code="cppcc-230300",
     )
 
 

@@ -1,0 +1,25 @@
+"""The members service's HTTP API, one router per area."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from services.members.api import (
+    audit,
+    imports,
+    liaisons,
+    members,
+    occasions,
+    organisation,
+    workstations,
+)
+
+ROUTERS: list[APIRouter] = [
+    organisation.router,
+    members.router,
+    liaisons.router,
+    workstations.router,
+    occasions.router,
+    imports.router,
+    audit.router,
+]

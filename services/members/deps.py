@@ -1,0 +1,37 @@
+"""What the members service's endpoints and jobs are given (built once in the lifespan)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import asyncpg
+from fastapi import Request
+
+from services.members.domain.members import LiaisonQuota
+from services.members.pii import PiiCipher
+from services.members.settings import MembersSettings
+from services.members.unit_of_work import MembersUnitOfWork
+from shared.auth import Principal
+from shared.kernel import Clock
+
+
+@dataclass
+class Deps:
+    pool: asyncpg.Pool
+    clock: Clock
+    settings: MembersSettings
+    cipher: PiiCipher
+
+    def uow(self, principal: Principal | None = None) -> MembersUnitOfWork:
+        """A unit of work scoped to the caller's region (None: platform-wide work)."""
+        return MembersUnitOfWork(self.pool, scope=principal.region_code if principal else None)
+
+    @property
+    def quota(self) -> LiaisonQuota:
+        s = self.settings
+        return LiaisonQuota(s.liaison_quota_min, s.liaison_quota_target, s.liaison_quota_max)
+
+
+def get_deps(request: Request) -> Deps:
+    deps: Deps = request.app.state.deps
+    return deps

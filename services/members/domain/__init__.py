@@ -1,0 +1,1 @@
+"""Members' domain rules: pure, synchronous, no I/O."""

@@ -1,0 +1,1 @@
+"""Members use cases, one module per area."""

@@ -1,0 +1,1 @@
+"""Members SQL (asyncpg, $n parameters), one module per aggregate. Never commits."""
