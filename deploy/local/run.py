@@ -23,7 +23,7 @@ from deploy.local.kafka import KafkaCluster
 from deploy.local.postgres import PostgresCluster
 from deploy.local.stack import DEFAULT_DATABASES, REPO_ROOT, kafka_dir, postgres_dir, start_stack
 from shared.auth import Role
-from shared.devtokens import ensure_keys, issue_token, load_private_key
+from shared.devtokens import PII_KEY_NAME, ensure_keys, issue_token, load_private_key
 from shared.messaging.topics import ensure_topics
 
 SERVICES = {"members": 8001, "visits": 8002, "notifications": 8003, "reporting": 8004}
@@ -98,6 +98,8 @@ def _spawn(
         f"{prefix}_HTTP_HOST": "127.0.0.1",
         f"{prefix}_HTTP_PORT": str(port),
         f"{prefix}_JWT_PUBLIC_KEY_FILE": str(public_key),
+        # Only the members service holds liaisons' personal data, so only it gets the key.
+        **({"MEMBERS_PII_KEY_FILE": str(public_key.parent / PII_KEY_NAME)} if name == "members" else {}),
     }
     log_path = log_dir / f"{name}.log"
     process = subprocess.Popen(
