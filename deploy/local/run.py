@@ -98,9 +98,9 @@ def _spawn(
         f"{prefix}_HTTP_HOST": "127.0.0.1",
         f"{prefix}_HTTP_PORT": str(port),
         f"{prefix}_JWT_PUBLIC_KEY_FILE": str(public_key),
-        # Only the members service holds liaisons' personal data, so only it gets the key.
-        **({"MEMBERS_PII_KEY_FILE": str(public_key.parent / PII_KEY_NAME)} if name == "members" else {}),
     }
+    if name == "members":  # only the members service holds liaisons' personal data
+        env["MEMBERS_PII_KEY_FILE"] = str(public_key.parent / PII_KEY_NAME)
     log_path = log_dir / f"{name}.log"
     process = subprocess.Popen(
         [sys.executable, "-m", f"services.{name}"],
