@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shared.contracts import members
+from shared.contracts import members, visits
 from shared.contracts.base import IntegrationEvent
 
 _ALL: tuple[type[IntegrationEvent], ...] = (
@@ -19,6 +19,22 @@ _ALL: tuple[type[IntegrationEvent], ...] = (
     members.WorkstationClosedV1,
     members.PolicyIssuedV1,
     members.OccasionDeclaredV1,
+    visits.VisitRecordedV1,
+    visits.ObligationOpenedV1,
+    visits.ObligationFulfilledV1,
+    visits.ObligationOverdueV1,
+    visits.ObligationEscalatedV1,
+    visits.ObligationWithdrawnV1,
+    visits.ConcernSubmittedV1,
+    visits.ConcernAcceptedV1,
+    visits.ConcernRejectedV1,
+    visits.ConcernMergedV1,
+    visits.ConcernAssignedV1,
+    visits.ConcernRepliedV1,
+    visits.ConcernRatedV1,
+    visits.ConcernReopenedV1,
+    visits.ConcernClosedV1,
+    visits.ConcernUpgradedV1,
 )
 
 EVENT_TYPES: dict[str, type[IntegrationEvent]] = {cls.event_type_name: cls for cls in _ALL}
