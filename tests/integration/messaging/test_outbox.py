@@ -57,15 +57,15 @@ async def test_three_relays_publish_each_row_once_and_keep_per_key_order(
     platform: Platform, pool: asyncpg.Pool
 ) -> None:
     keys = [uuid4() for _ in range(30)]
-    for batch in range(20):
+    # Small transactions take the INSERT path, the big one the COPY path: both must hold.
+    written = 0
+    for size in [100] * 10 + [1000]:
         async with PgUnitOfWork(pool, source="/tests") as uow:
             uow.record(
-                *(
-                    member_registered(member_id=keys[(batch * 100 + i) % len(keys)])
-                    for i in range(100)
-                )
+                *(member_registered(member_id=keys[(written + i) % 30]) for i in range(size))
             )
             await uow.commit()
+        written += size
     expected = defaultdict(list)
     for row in await pool.fetch("SELECT event_id, partition_key FROM outbox_message ORDER BY id"):
         expected[row["partition_key"]].append(str(row["event_id"]))
