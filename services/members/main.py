@@ -6,6 +6,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from services.members import jobs
 from services.members.api import ROUTERS
 from services.members.deps import Deps
 from services.members.pii import PiiCipher
@@ -24,7 +25,9 @@ def create_app(settings: MembersSettings | None = None, *, clock: Clock | None =
     cipher = PiiCipher.from_file(settings.pii_key_file)
 
     def on_start(app: FastAPI, runtime: Runtime) -> None:
-        app.state.deps = Deps(runtime.pool, clock or SystemClock(), settings, cipher)
+        deps = Deps(runtime.pool, clock or SystemClock(), settings, cipher)
+        app.state.deps = deps
+        runtime.spawn(jobs.festival_schedule(deps), name="festival-schedule")
 
     return create_platform_app(
         settings,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from shared.settings import ServiceSettings
@@ -12,3 +13,20 @@ class VisitsSettings(ServiceSettings):
 
     service_name: str = "visits"
     http_port: int = 8002
+
+    # Days a member has to make the visit, by occasion (domain.md defaults). The plenary's is
+    # its own date; a festival's counts from the festival.
+    due_days_leader_speech: int = Field(default=30, ge=0)
+    due_days_congress_closed: int = Field(default=30, ge=0)
+    due_days_policy_issued: int = Field(default=30, ge=0)
+    due_days_liaison_life_change: int = Field(default=15, ge=0)
+    due_days_liaison_request: int = Field(default=7, ge=0)
+    due_days_liaison_hardship: int = Field(default=3, ge=0)
+    due_days_sector_festival: int = Field(default=7, ge=0)
+
+    # Overdue this many days → the guiding special committee; as many again → the city office.
+    escalate_after_days: int = Field(default=7, ge=1)
+    sweep_interval_seconds: float = Field(default=60, gt=0)
+    sweep_batch_size: int = Field(default=1000, ge=1)
+    # Dates ("due on") are the province's calendar days.
+    timezone: str = "Asia/Shanghai"

@@ -1,18 +1,27 @@
-"""Visits' unit of work."""
+"""Visits' unit of work: one transaction over contact records, obligations and read models."""
 
 from __future__ import annotations
 
 import asyncpg
 
-from services.visits.repository import MemberRosterRepository
+from services.visits.repository.obligations import ObligationRepository
+from services.visits.repository.roster import RosterRepository
+from services.visits.repository.visits import ContactRecordRepository
+from shared.db.idempotency import IdempotencyKeys
 from shared.db.unit_of_work import PgUnitOfWork
 
 
 class VisitsUnitOfWork(PgUnitOfWork):
-    roster: MemberRosterRepository
+    roster: RosterRepository
+    obligations: ObligationRepository
+    visits: ContactRecordRepository
+    idempotency: IdempotencyKeys
 
     def __init__(self, pool: asyncpg.Pool) -> None:
         super().__init__(pool, source="/services/visits")
 
     def _bind(self, conn: asyncpg.Connection) -> None:
-        self.roster = MemberRosterRepository(conn)
+        self.roster = RosterRepository(conn)
+        self.obligations = ObligationRepository(conn)
+        self.visits = ContactRecordRepository(conn)
+        self.idempotency = IdempotencyKeys(conn)

@@ -64,7 +64,7 @@ class DeadLetterSink(Protocol):
     ) -> None: ...
 
 
-EventHandler = Callable[[Any, Any], Awaitable[None]]
+EventHandler = Callable[[Any, Any], Awaitable[object]]
 UowFactory = Callable[[], PgUnitOfWork]
 
 

@@ -46,6 +46,9 @@ CREATE TABLE obligation (
     title                  text        NOT NULL,
     liaison_id             uuid,
     opened_at              timestamptz NOT NULL,
+    -- Visits on or after this day count (a visit the day after a policy was issued counts
+    -- even if the policy reached us a day later).
+    counts_from            date        NOT NULL,
     due_on                 date        NOT NULL,
     status                 text        NOT NULL DEFAULT 'open',
     escalation_level       smallint    NOT NULL DEFAULT 0,

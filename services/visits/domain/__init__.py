@@ -1,0 +1,1 @@
+"""Visits' domain rules: pure, synchronous, no I/O."""

@@ -1,0 +1,77 @@
+"""Must-visit obligations (八必访): when each occasion's visit is due, and who hears if not."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Literal
+
+from shared.regions import scope_prefix
+
+OccasionKind = Literal[
+    "leader_speech",
+    "congress_closed",
+    "policy_issued",
+    "plenary_upcoming",
+    "liaison_life_change",
+    "liaison_request",
+    "liaison_hardship",
+    "sector_festival",
+]
+CIRCUMSTANCE_OCCASIONS: dict[str, OccasionKind] = {
+    "life_change": "liaison_life_change",
+    "request": "liaison_request",
+    "hardship": "liaison_hardship",
+}
+CIRCUMSTANCE_TITLES = {
+    "liaison_life_change": "联系人工作生活发生较大变化",
+    "liaison_request": "联系人提出重要诉求或建议",
+    "liaison_hardship": "联系人遇到重大困难",
+}
+OWED = ("open", "overdue", "escalated")
+
+
+@dataclass(frozen=True)
+class DueRules:
+    """Days from the occasion's date to the visit's due date, per occasion (settings)."""
+
+    days: dict[str, int]
+
+    def due_on(self, kind: OccasionKind, occasion_date: date) -> date:
+        if kind == "plenary_upcoming":
+            return occasion_date  # before the plenary: its date is the deadline
+        return occasion_date + timedelta(days=self.days[kind])
+
+
+@dataclass(frozen=True)
+class Escalation:
+    level: int
+    to: str
+
+
+def next_escalation(
+    *,
+    level: int,
+    due_on: date,
+    today: date,
+    after_days: int,
+    special_committee_code: str | None,
+    region_code: str,
+) -> Escalation | None:
+    """member → guiding special committee → city office, each `after_days` past the due date.
+
+    A member with no special committee goes straight to the city office, and that is the end.
+    """
+    city_office = region_code[:4] + "00"
+    if level >= 2 or (level == 1 and special_committee_code is None):
+        return None
+    if today <= due_on + timedelta(days=after_days * (level + 1)):
+        return None
+    if level == 0 and special_committee_code is not None:
+        return Escalation(1, special_committee_code)
+    return Escalation(2, city_office)
+
+
+def scope_patterns(region_codes: list[str]) -> list[str]:
+    """LIKE patterns for the regions an occasion concerns (a province covers 23%)."""
+    return [scope_prefix(code) + "%" for code in region_codes]

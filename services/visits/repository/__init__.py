@@ -1,0 +1,1 @@
+"""Visits SQL (asyncpg, $n parameters). Never commits."""
