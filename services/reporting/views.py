@@ -26,7 +26,7 @@ async def member_counts(
         f"""SELECT {columns}, sum(members)::int AS members
             FROM member_count
             WHERE region_code LIKE $1 || '%' AND ($2::text IS NULL OR sector_code = $2)
-            GROUP BY {columns} ORDER BY {columns}""",  # noqa: S608
+            GROUP BY {columns} ORDER BY {columns}""",
         scope_prefix(scope),
         sector_code,
     )

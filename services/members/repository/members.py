@@ -30,7 +30,7 @@ class MemberRepository:
     async def add(self, m: Member) -> None:
         with explain_violations(VIOLATIONS):
             await self._conn.execute(
-                f"INSERT INTO member ({_COLUMNS}) "  # noqa: S608
+                f"INSERT INTO member ({_COLUMNS}) "
                 "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
                 *_values(m),
             )
@@ -50,7 +50,7 @@ class MemberRepository:
         self, member_id: UUID, scope: str, *, lock: bool = False
     ) -> Member | None:
         row = await self._conn.fetchrow(
-            f"SELECT {_COLUMNS} FROM member WHERE id = $1 AND region_code LIKE $2 || '%'"  # noqa: S608
+            f"SELECT {_COLUMNS} FROM member WHERE id = $1 AND region_code LIKE $2 || '%'"
             + (" FOR UPDATE" if lock else ""),
             member_id,
             scope_prefix(scope),
@@ -59,7 +59,7 @@ class MemberRepository:
 
     async def get_by_external_id(self, external_id: str) -> Member | None:
         row = await self._conn.fetchrow(
-            f"SELECT {_COLUMNS} FROM member WHERE external_id = $1",  # noqa: S608
+            f"SELECT {_COLUMNS} FROM member WHERE external_id = $1",
             external_id,
         )
         return _member(row) if row else None
@@ -81,7 +81,7 @@ class MemberRepository:
                   AND ($3::text IS NULL OR committee_code = $3)
                   AND ($4::text IS NULL OR status = $4)
                   AND ($5::uuid IS NULL OR id > $5)
-                ORDER BY id LIMIT $6""",  # noqa: S608
+                ORDER BY id LIMIT $6""",
             scope_prefix(scope),
             sector_code,
             committee_code,
