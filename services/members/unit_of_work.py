@@ -17,7 +17,9 @@ from shared.db.unit_of_work import PgUnitOfWork
 from shared.regions import scope_prefix
 
 APP_ROLE = "members_app"
-WHOLE_PROVINCE = ""  # the scope prefix of platform-wide work (consumers, schedules, imports)
+# The row-level-security prefix of platform-wide work (schedules, imports). An empty or unset
+# prefix matches nothing, so forgetting to set one fails closed.
+WHOLE_PROVINCE = "%"
 
 
 class MembersUnitOfWork(PgUnitOfWork):

@@ -22,3 +22,20 @@ async def claim_event(
         event_type,
     )
     return status.endswith(" 1")
+
+
+async def claim_events(
+    conn: asyncpg.Connection, *, group: str, events: list[tuple[UUID, str]]
+) -> set[UUID]:
+    """The batch form of claim_event: the ids of `events` this call newly claimed."""
+    rows = await conn.fetch(
+        """INSERT INTO inbox_message (consumer_group, event_id, event_type)
+           SELECT $1, u.event_id, u.event_type
+           FROM unnest($2::uuid[], $3::text[]) AS u(event_id, event_type)
+           ON CONFLICT DO NOTHING
+           RETURNING event_id""",
+        group,
+        [e[0] for e in events],
+        [e[1] for e in events],
+    )
+    return {r["event_id"] for r in rows}

@@ -11,6 +11,7 @@ from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 from faststream.kafka.message import KafkaMessage as KafkaStreamMessage
 
+from shared.messaging.batch import handle_batch
 from shared.messaging.consumer import IdempotentConsumer
 from shared.metrics import CONSUMER_LAG
 
@@ -18,7 +19,13 @@ from shared.metrics import CONSUMER_LAG
 def create_broker(bootstrap_servers: str, *, client_id: str) -> KafkaBroker:
     # FastStream's own per-message INFO lines would double our structured ones.
     return KafkaBroker(
-        bootstrap_servers, client_id=client_id, log_level=logging.DEBUG, graceful_timeout=15.0
+        bootstrap_servers,
+        client_id=client_id,
+        log_level=logging.DEBUG,
+        graceful_timeout=15.0,
+        # Topics come from the plan (shared/contracts/topics.py) with their partitions and
+        # retention; a subscriber must never create one with defaults behind the plan's back.
+        allow_auto_create_topics=False,
     )
 
 
@@ -27,32 +34,42 @@ async def _raw_body(msg: KafkaStreamMessage, _original: Any = None) -> bytes:
     return msg.body
 
 
-def attach_consumer(broker: KafkaBroker, consumer: IdempotentConsumer, *topics: str) -> None:
-    """Subscribe `consumer` to `topics`. ACK commits the offset after the handler returns."""
+def attach_consumer(
+    broker: KafkaBroker, consumer: IdempotentConsumer, *topics: str, max_records: int = 500
+) -> None:
+    """Subscribe `consumer` to `topics`, a fetched batch at a time.
 
-    async def on_message(body: bytes, message: KafkaMessage) -> None:
-        record = message.raw_message
-        await consumer.handle(record)  # type: ignore[arg-type]
-        _record_lag(message, record, consumer)
+    AckPolicy.ACK commits the batch's offsets after the handler returns, and the handler
+    returns only once every message is applied, skipped as a duplicate, or dead-lettered.
+    """
+
+    async def on_batch(bodies: list[bytes], message: KafkaMessage) -> None:
+        records = list(message.raw_message)
+        await handle_batch(consumer, records)
+        _record_lag(message, records, consumer)
 
     broker.subscriber(
         *topics,
         group_id=consumer.settings.group,
         ack_policy=AckPolicy.ACK,
         auto_offset_reset="earliest",
+        batch=True,
+        max_records=max_records,
+        batch_timeout_ms=100,
         decoder=_raw_body,
-    )(on_message)
+    )(on_batch)
 
 
-def _record_lag(message: Any, record: Any, consumer: IdempotentConsumer) -> None:
+def _record_lag(message: Any, records: list[Any], consumer: IdempotentConsumer) -> None:
     """Lag from the fetch's high watermark: free (no broker call), exact enough for scaling."""
-    kafka_consumer = getattr(message, "consumer", None)
-    highwater = getattr(kafka_consumer, "highwater", None)
+    highwater = getattr(getattr(message, "consumer", None), "highwater", None)
     if highwater is None:
         return
-    end = highwater(TopicPartition(record.topic, record.partition))
-    if end is not None:
-        settings = consumer.settings
-        CONSUMER_LAG.labels(
-            settings.service, settings.group, record.topic, str(record.partition)
-        ).set(max(0, end - record.offset - 1))
+    last = {(r.topic, r.partition): r.offset for r in records}  # records are in offset order
+    settings = consumer.settings
+    for (topic, partition), offset in last.items():
+        end = highwater(TopicPartition(topic, partition))
+        if end is not None:
+            CONSUMER_LAG.labels(settings.service, settings.group, topic, str(partition)).set(
+                max(0, end - offset - 1)
+            )

@@ -90,6 +90,33 @@ class IdempotentConsumer:
         self._handlers = dict(handlers)
         self._dead_letters = dead_letters
 
+    def handler_for(self, event: IntegrationEvent) -> EventHandler | None:
+        return self._handlers.get(type(event))
+
+    def unit_of_work(self) -> PgUnitOfWork:
+        return self._uow_factory()
+
+    async def dead_letter(
+        self, record: InboundRecord, headers: dict[str, str], reason: str
+    ) -> None:
+        await self._dead_letters.send(record, headers, reason=reason, group=self.settings.group)
+
+    async def apply_one(
+        self,
+        event: IntegrationEvent,
+        handler: EventHandler,
+        record: InboundRecord,
+        headers: dict[str, str],
+    ) -> str:
+        """Apply one event in its own transaction, with retries and the DLQ as the last step."""
+        with structlog.contextvars.bound_contextvars(
+            topic=record.topic,
+            partition=record.partition,
+            offset=record.offset,
+            event_id=str(event.event_id),
+        ):
+            return await self._apply(event, handler, record, headers)
+
     async def handle(self, record: InboundRecord) -> str:
         """Process one record; returns the outcome (for metrics and tests)."""
         headers = decode_headers(record.headers)

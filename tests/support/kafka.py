@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
@@ -12,7 +13,7 @@ async def read_all(bootstrap: str, topic: str) -> list[Any]:
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
     await consumer.start()
     try:
-        partitions = await _partitions(consumer, topic)
+        partitions = await topic_partitions(consumer, topic)
         consumer.assign(partitions)
         await consumer.seek_to_beginning(*partitions)
         ends = await consumer.end_offsets(partitions)
@@ -57,7 +58,7 @@ async def group_lag(bootstrap: str, group: str, topic: str) -> int:
     await consumer.start()
     try:
         committed = await admin.list_consumer_group_offsets(group)
-        partitions = await _partitions(consumer, topic)
+        partitions = await topic_partitions(consumer, topic)
         ends = await consumer.end_offsets(partitions)
         return sum(
             end - (committed[tp].offset if tp in committed else 0) for tp, end in ends.items()
@@ -67,13 +68,14 @@ async def group_lag(bootstrap: str, group: str, topic: str) -> int:
         await admin.close()
 
 
-async def _partitions(consumer: AIOKafkaConsumer, topic: str) -> list[TopicPartition]:
+async def topic_partitions(consumer: AIOKafkaConsumer, topic: str) -> list[TopicPartition]:
     """The topic's partitions; a fresh client may not have fetched its metadata yet."""
     for _ in range(50):
         found = consumer.partitions_for_topic(topic)
         if found:
             return [TopicPartition(topic, p) for p in sorted(found)]
         await consumer._client.force_metadata_update()
+        await asyncio.sleep(0.1)  # a just-created topic takes a moment to reach the metadata
     raise AssertionError(f"topic {topic} has no partitions")
 
 

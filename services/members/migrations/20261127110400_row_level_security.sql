@@ -18,10 +18,12 @@ ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO me
 
 ALTER TABLE liaison ENABLE ROW LEVEL SECURITY;
 ALTER TABLE liaison FORCE ROW LEVEL SECURITY;
--- No prefix set means no rows: forgetting the scope fails closed.
+-- No prefix set means no rows: forgetting the scope fails closed. A pooled connection that
+-- once had the setting reports '' rather than NULL afterwards, hence the NULLIF; the whole
+-- province is the explicit prefix '%'.
 CREATE POLICY liaison_in_region_scope ON liaison
-    USING (region_code LIKE current_setting('app.region_prefix', true) || '%')
-    WITH CHECK (region_code LIKE current_setting('app.region_prefix', true) || '%');
+    USING (region_code LIKE NULLIF(current_setting('app.region_prefix', true), '') || '%')
+    WITH CHECK (region_code LIKE NULLIF(current_setting('app.region_prefix', true), '') || '%');
 ALTER TABLE liaison_circumstance ENABLE ROW LEVEL SECURITY;
 ALTER TABLE liaison_circumstance FORCE ROW LEVEL SECURITY;
 CREATE POLICY liaison_circumstance_in_region_scope ON liaison_circumstance

@@ -1,0 +1,121 @@
+"""Applying a fetched batch of messages in one transaction: one DB commit, one offset commit.
+
+What makes it safe is the same as one at a time: the inbox claims every event id inside the
+transaction, and the offsets are committed only after it. If anything in the batch fails for a
+reason other than the database being away, the batch is rolled back and replayed one message
+at a time, so a single poison message reaches the DLQ and its neighbours still apply.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from opentelemetry import trace
+
+from shared.contracts.base import IntegrationEvent
+from shared.contracts.envelope import MalformedMessage, UnknownEventType, decode, decode_headers
+from shared.db.inbox import claim_events
+from shared.faults import failpoint
+from shared.logging import get_logger
+from shared.messaging.consumer import (
+    TRANSIENT_ERRORS,
+    EventHandler,
+    IdempotentConsumer,
+    InboundRecord,
+)
+from shared.metrics import EVENTS_HANDLED
+from shared.telemetry import context_from_headers, tracer
+
+log = get_logger(__name__)
+_MAX_TRANSIENT_BACKOFF = 5.0
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    index: int
+    record: InboundRecord
+    headers: dict[str, str]
+    event: IntegrationEvent
+    handler: EventHandler
+
+
+async def handle_batch(consumer: IdempotentConsumer, records: Sequence[InboundRecord]) -> list[str]:
+    """Outcomes in the order of `records` (applied, duplicate, dead_lettered, ...)."""
+    outcomes: dict[int, tuple[str, str]] = {}
+    parsed: list[_Parsed] = []
+    for index, record in enumerate(records):
+        headers = decode_headers(record.headers)
+        try:
+            event = decode(record.value, headers)
+        except UnknownEventType as exc:
+            log.info("unknown event type acknowledged", event_type=str(exc), topic=record.topic)
+            outcomes[index] = ("unknown_type", str(exc))
+            continue
+        except MalformedMessage as exc:
+            await consumer.dead_letter(record, headers, str(exc))
+            outcomes[index] = ("dead_lettered", headers.get("ce_type", "unknown"))
+            continue
+        handler = consumer.handler_for(event)
+        if handler is None:
+            outcomes[index] = ("not_subscribed", event.event_type_name)
+            continue
+        parsed.append(_Parsed(index, record, headers, event, handler))
+    if parsed:
+        outcomes.update(await _apply(consumer, parsed))
+    settings = consumer.settings
+    for outcome, event_type in outcomes.values():
+        EVENTS_HANDLED.labels(settings.service, settings.group, event_type, outcome).inc()
+    return [outcomes[i][0] for i in range(len(records))]
+
+
+async def _apply(consumer: IdempotentConsumer, parsed: list[_Parsed]) -> dict[int, tuple[str, str]]:
+    attempt = 0
+    while True:
+        try:
+            return await _apply_in_one_transaction(consumer, parsed)
+        except TRANSIENT_ERRORS as exc:
+            attempt += 1
+            base = consumer.settings.retry_base_seconds
+            delay = min(_MAX_TRANSIENT_BACKOFF, base * 2**attempt)
+            log.warning("transient failure in batch, retrying", error=repr(exc), retry_in=delay)
+            await asyncio.sleep(delay)
+        except Exception as exc:
+            log.warning("batch failed, replaying one by one", error=repr(exc), size=len(parsed))
+            return {
+                p.index: (
+                    await consumer.apply_one(p.event, p.handler, p.record, p.headers),
+                    p.event.event_type_name,
+                )
+                for p in parsed
+            }
+
+
+async def _apply_in_one_transaction(
+    consumer: IdempotentConsumer, parsed: list[_Parsed]
+) -> dict[int, tuple[str, str]]:
+    outcomes: dict[int, tuple[str, str]] = {}
+    async with consumer.unit_of_work() as uow:
+        claimed = await claim_events(
+            uow.connection,
+            group=consumer.settings.group,
+            events=[(p.event.event_id, p.event.event_type_name) for p in parsed],
+        )
+        for p in parsed:
+            event_type = p.event.event_type_name
+            if p.event.event_id not in claimed:
+                outcomes[p.index] = ("duplicate", event_type)
+                continue
+            claimed.discard(p.event.event_id)  # the same event twice in one batch: apply once
+            with tracer(__name__).start_as_current_span(
+                f"{p.record.topic} process",
+                context=context_from_headers(p.headers),
+                kind=trace.SpanKind.CONSUMER,
+            ):
+                await p.handler(p.event, uow)
+            outcomes[p.index] = ("applied", event_type)
+        failpoint("consumer.before_db_commit")
+        await uow.commit()
+    failpoint("consumer.after_db_commit")
+    return outcomes
