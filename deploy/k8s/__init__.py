@@ -1,0 +1,1 @@
+"""Kubernetes manifests (kustomize) and the generators that keep them in step with the code."""
