@@ -14,6 +14,7 @@ from aiokafka.errors import KafkaError
 
 from shared.contracts.topics import TopicSpec
 from shared.messaging.topics import ensure_topics
+from tests.support.kafka import delete_topics
 from tests.support.wait import eventually
 
 
@@ -45,7 +46,8 @@ async def fresh_namespace(
         for name in names.values():
             await admin.execute(f'CREATE DATABASE "{name}"')
         await ensure_topics(bootstrap, topics, prefix=prefix)
-        await _wait_until_served(bootstrap, [prefix + t.name for t in topics], timeout=timeout)
+        served = [TopicPartition(prefix + t.name, p) for t in topics for p in range(t.partitions)]
+        await _wait_until_served(bootstrap, served, timeout=timeout)
         yield Namespace(
             bootstrap=bootstrap,
             topic_prefix=prefix,
@@ -55,36 +57,29 @@ async def fresh_namespace(
         for name in names.values():
             await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
-        await _delete_topics(bootstrap, [prefix + t.name for t in topics])
+        with contextlib.suppress(KafkaError):  # a leftover topic harms no one; keep the result
+            await delete_topics(bootstrap, prefix=prefix)
 
 
-async def _wait_until_served(bootstrap: str, names: list[str], *, timeout: float) -> None:
-    """Until every partition's leader answers: a new topic's first sends would else retry."""
+async def _wait_until_served(
+    bootstrap: str, partitions: list[TopicPartition], *, timeout: float
+) -> None:
+    """Until every partition's leader answers; a new topic's first sends would otherwise retry."""
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
     await consumer.start()
+
+    async def served() -> bool:
+        try:
+            # Refreshes metadata and retries by itself until every leader has answered.
+            await consumer.end_offsets(partitions)
+        except KafkaError:  # its own patience (the request timeout) ran out first
+            return False
+        return True
+
     try:
-
-        async def partitions() -> list[TopicPartition]:
-            await consumer.topics()  # refreshes the metadata
-            found = {name: consumer.partitions_for_topic(name) or set() for name in names}
-            if not all(found.values()):
-                return []
-            return [TopicPartition(n, p) for n, ps in found.items() for p in ps]
-
-        known = await eventually(partitions, bool, timeout=timeout, what="topic metadata")
-        await consumer.end_offsets(known)  # retries by itself until every leader answers
+        await eventually(served, bool, timeout=timeout, what="new topics served")
     finally:
         await consumer.stop()
-
-
-async def _delete_topics(bootstrap: str, names: list[str]) -> None:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="bench-cleanup")
-    await admin.start()
-    try:
-        with contextlib.suppress(KafkaError):  # cleanup only: a leftover topic harms no one
-            await admin.delete_topics(names)
-    finally:
-        await admin.close()
 
 
 async def wait_until_group_stable(bootstrap: str, group: str, *, timeout: float) -> None:

@@ -39,7 +39,7 @@ class Report:
 def main(argv: Sequence[str] | None = None) -> None:
     args = _arguments(argv)
     configure_logging(service="bench", level="WARNING", json=False)
-    postgres = "given" if args.bootstrap else "fsync off" if args.fast_postgres else "durable"
+    postgres = "external" if args.bootstrap else "fsync off" if args.fast_postgres else "durable"
     with _stack(args) as (bootstrap, dsn_base):
         report = asyncio.run(_measure(bootstrap, dsn_base, args.events, args.timeout, postgres))
     print(render(report))

@@ -75,7 +75,7 @@ async def _fill_outbox(members: Runtime, events: Sequence[MemberRegisteredV1]) -
     """The members unit of work, many events per transaction: writing is not what we measure."""
     started = time.perf_counter()
     for start in range(0, len(events), EVENTS_PER_TRANSACTION):
-        async with MembersUnitOfWork(members.pool) as uow:
+        async with MembersUnitOfWork(members.pool, scope=None) as uow:
             uow.record(*events[start : start + EVENTS_PER_TRANSACTION])
             await uow.commit()
     return time.perf_counter() - started
