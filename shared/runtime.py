@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,12 @@ from shared.db.pool import create_pool
 from shared.db.unit_of_work import PgUnitOfWork
 from shared.logging import get_logger
 from shared.messaging.broker import attach_consumer, create_broker
-from shared.messaging.consumer import ConsumerSettings, EventHandler, IdempotentConsumer
+from shared.messaging.consumer import (
+    BatchHandler,
+    ConsumerSettings,
+    EventHandler,
+    IdempotentConsumer,
+)
 from shared.messaging.dead_letter import DeadLetters
 from shared.messaging.producer import create_producer
 from shared.messaging.relay import OutboxRelay, RelaySettings
@@ -35,6 +40,8 @@ class ConsumerSpec:
     topics: Sequence[str]
     handlers: dict[type, EventHandler]
     uow_factory: Callable[[asyncpg.Pool], PgUnitOfWork]
+    # Optional set-based forms: one call per run of consecutive events of that type.
+    batch_handlers: Mapping[type, BatchHandler] = field(default_factory=dict)
 
 
 @dataclass
@@ -128,6 +135,7 @@ def _start_relay(
             topic_prefix=settings.kafka_topic_prefix,
             batch_size=settings.relay_batch_size,
             idle_poll_seconds=settings.relay_idle_poll_seconds,
+            concurrency=settings.relay_concurrency,
         ),
     )
     return asyncio.create_task(relay.run_forever(), name="outbox-relay")
@@ -146,6 +154,7 @@ def _attach_consumers(runtime: Runtime, specs: Sequence[ConsumerSpec]) -> None:
             ),
             uow_factory=_bind_pool(spec.uow_factory, runtime.pool),
             handlers=spec.handlers,
+            batch_handlers=spec.batch_handlers,
             dead_letters=dead_letters,
         )
         topics = [settings.kafka_topic_prefix + topic for topic in spec.topics]

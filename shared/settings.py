@@ -34,5 +34,6 @@ class ServiceSettings(BaseSettings):
 
     relay_batch_size: int = 500
     relay_idle_poll_seconds: float = 0.05
+    relay_concurrency: int = Field(default=4, ge=1, le=16)
     consumer_max_attempts: int = 3
     consumer_retry_base_seconds: float = 0.2

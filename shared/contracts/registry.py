@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shared.contracts import members, visits
+from shared.contracts import dataplatform, members, notifications, visits
 from shared.contracts.base import IntegrationEvent
 
 _ALL: tuple[type[IntegrationEvent], ...] = (
@@ -35,6 +35,11 @@ _ALL: tuple[type[IntegrationEvent], ...] = (
     visits.ConcernReopenedV1,
     visits.ConcernClosedV1,
     visits.ConcernUpgradedV1,
+    notifications.NotificationDeliveredV1,
+    notifications.NotificationFailedV1,
+    dataplatform.DataPlatformVisitRecordedV1,
+    dataplatform.DataPlatformObligationChangedV1,
+    dataplatform.DataPlatformConcernChangedV1,
 )
 
 EVENT_TYPES: dict[str, type[IntegrationEvent]] = {cls.event_type_name: cls for cls in _ALL}

@@ -35,6 +35,10 @@ VISITS_VISIT = TopicSpec("visits.visit", partitions=12)
 VISITS_OBLIGATION = TopicSpec("visits.obligation", partitions=12)
 VISITS_CONCERN = TopicSpec("visits.concern", partitions=12)
 NOTIFICATIONS_NOTIFICATION = TopicSpec("notifications.notification", partitions=12)
+# De-identified facts for the provincial data platform, published by reporting.
+DATAPLATFORM_VISIT = TopicSpec("dataplatform.visit", partitions=6)
+DATAPLATFORM_OBLIGATION = TopicSpec("dataplatform.obligation", partitions=6)
+DATAPLATFORM_CONCERN = TopicSpec("dataplatform.concern", partitions=6)
 
 BUSINESS_TOPICS: tuple[TopicSpec, ...] = (
     MEMBERS_MEMBER,
@@ -46,6 +50,9 @@ BUSINESS_TOPICS: tuple[TopicSpec, ...] = (
     VISITS_OBLIGATION,
     VISITS_CONCERN,
     NOTIFICATIONS_NOTIFICATION,
+    DATAPLATFORM_VISIT,
+    DATAPLATFORM_OBLIGATION,
+    DATAPLATFORM_CONCERN,
 )
 
 # Dead letters are read by operators, not replayed automatically; one partition keeps them in

@@ -102,20 +102,44 @@ async def _apply_in_one_transaction(
             group=consumer.settings.group,
             events=[(p.event.event_id, p.event.event_type_name) for p in parsed],
         )
+        fresh: list[_Parsed] = []
         for p in parsed:
-            event_type = p.event.event_type_name
-            if p.event.event_id not in claimed:
-                outcomes[p.index] = ("duplicate", event_type)
-                continue
-            claimed.discard(p.event.event_id)  # the same event twice in one batch: apply once
-            with tracer(__name__).start_as_current_span(
-                f"{p.record.topic} process",
-                context=context_from_headers(p.headers),
-                kind=trace.SpanKind.CONSUMER,
-            ):
-                await p.handler(p.event, uow)
-            outcomes[p.index] = ("applied", event_type)
+            if p.event.event_id in claimed:
+                claimed.discard(p.event.event_id)  # the same event twice in a batch: once
+                fresh.append(p)
+            else:
+                outcomes[p.index] = ("duplicate", p.event.event_type_name)
+        for run in _runs(consumer, fresh):
+            await _apply_run(consumer, run, uow)
+            outcomes.update({p.index: ("applied", p.event.event_type_name) for p in run})
         failpoint("consumer.before_db_commit")
         await uow.commit()
     failpoint("consumer.after_db_commit")
     return outcomes
+
+
+def _runs(consumer: IdempotentConsumer, parsed: list[_Parsed]) -> list[list[_Parsed]]:
+    """Consecutive events of one type that has a set-based handler form one run; every other
+    event is a run of one. Runs keep the batch's order, so each key's events stay in order."""
+    runs: list[list[_Parsed]] = []
+    for p in parsed:
+        batchable = consumer.batch_handler_for(p.event) is not None
+        if batchable and runs and type(runs[-1][-1].event) is type(p.event):
+            runs[-1].append(p)
+        else:
+            runs.append([p])
+    return runs
+
+
+async def _apply_run(consumer: IdempotentConsumer, run: list[_Parsed], uow: object) -> None:
+    first = run[0]
+    with tracer(__name__).start_as_current_span(
+        f"{first.record.topic} process",
+        context=context_from_headers(first.headers),
+        kind=trace.SpanKind.CONSUMER,
+    ):
+        batch_handler = consumer.batch_handler_for(first.event)
+        if batch_handler is not None:
+            await batch_handler([p.event for p in run], uow)
+        else:
+            await first.handler(first.event, uow)

@@ -56,6 +56,10 @@ def attach_consumer(
         batch=True,
         max_records=max_records,
         batch_timeout_ms=100,
+        # A policy reaching a whole sector is one long transaction; the group must not decide
+        # the consumer died while it runs (that would redeliver the batch to another replica).
+        session_timeout_ms=45_000,
+        heartbeat_interval_ms=3_000,
         decoder=_raw_body,
     )(on_batch)
 

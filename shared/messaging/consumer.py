@@ -65,6 +65,7 @@ class DeadLetterSink(Protocol):
 
 
 EventHandler = Callable[[Any, Any], Awaitable[object]]
+BatchHandler = Callable[[list[Any], Any], Awaitable[object]]
 UowFactory = Callable[[], PgUnitOfWork]
 
 
@@ -84,14 +85,20 @@ class IdempotentConsumer:
         uow_factory: UowFactory,
         handlers: Mapping[type[IntegrationEvent], EventHandler],
         dead_letters: DeadLetterSink,
+        batch_handlers: Mapping[type[IntegrationEvent], BatchHandler] | None = None,
     ) -> None:
         self.settings = settings
         self._uow_factory = uow_factory
-        self._handlers = dict(handlers)
+        self._batch_handlers = dict(batch_handlers or {})
+        # A type with only a set-based handler is applied one at a time as a run of one.
+        self._handlers = {t: _one_of(h) for t, h in self._batch_handlers.items()} | dict(handlers)
         self._dead_letters = dead_letters
 
     def handler_for(self, event: IntegrationEvent) -> EventHandler | None:
         return self._handlers.get(type(event))
+
+    def batch_handler_for(self, event: IntegrationEvent) -> BatchHandler | None:
+        return self._batch_handlers.get(type(event))
 
     def unit_of_work(self) -> PgUnitOfWork:
         return self._uow_factory()
@@ -203,3 +210,10 @@ class IdempotentConsumer:
     ) -> str:
         await self._dead_letters.send(record, headers, reason=reason, group=self.settings.group)
         return "dead_lettered"
+
+
+def _one_of(batch_handler: BatchHandler) -> EventHandler:
+    async def handle_one(event: Any, uow: Any) -> object:
+        return await batch_handler([event], uow)
+
+    return handle_one

@@ -45,6 +45,7 @@ class RelaySettings:
     topic_prefix: str = ""
     batch_size: int = 500
     idle_poll_seconds: float = 0.05
+    concurrency: int = 4
 
 
 class OutboxRelay:
@@ -82,9 +83,15 @@ class OutboxRelay:
                 return 0
         shards = list(range(OUTBOX_SHARDS))
         random.shuffle(shards)  # replicas start on different shards instead of queueing
-        total = 0
-        for shard in shards:
-            total += await self._publish_shard(shard)
+        # Shards are independent (a key lives in one), so several are in flight at once: the
+        # broker's acks for one overlap with the database work of another.
+        gate = asyncio.Semaphore(self._settings.concurrency)
+
+        async def publish(shard: int) -> int:
+            async with gate:
+                return await self._publish_shard(shard)
+
+        total = sum(await asyncio.gather(*(publish(s) for s in shards)))
         return total
 
     async def _publish_shard(self, shard: int) -> int:

@@ -14,6 +14,7 @@ from shared.contracts.members import MemberRegisteredV1
 from shared.db.migrate import SHARED_MIGRATIONS, load_migrations, migrate_up
 from shared.db.pool import create_pool
 from shared.db.unit_of_work import PgUnitOfWork
+from shared.messaging.batch import handle_batch
 from shared.messaging.consumer import ConsumerSettings, IdempotentConsumer, RejectEvent
 from tests.support.builders import member_registered
 from tests.support.platform import Platform
@@ -123,3 +124,48 @@ async def test_unknown_types_are_acknowledged_without_dead_lettering(pool: async
     record = Record(b'{"x": 1}', [("ce_type", b"members.member.cloned.v7")])
     assert await _consumer(pool, _insert, dead).handle(record) == "unknown_type"
     assert dead.sent == []
+
+
+async def test_a_batch_applies_in_one_go_and_a_duplicate_inside_it_once(pool: asyncpg.Pool) -> None:
+    runs: list[int] = []
+
+    async def insert_all(events: list[MemberRegisteredV1], uow: PgUnitOfWork) -> None:
+        runs.append(len(events))
+        await uow.connection.executemany(
+            "INSERT INTO applied VALUES ($1)", [(e.event_id,) for e in events]
+        )
+
+    consumer = IdempotentConsumer(
+        ConsumerSettings(service="tests", group="tests.group", retry_base_seconds=0.01),
+        uow_factory=lambda: PgUnitOfWork(pool, source="/tests"),
+        handlers={},
+        batch_handlers={MemberRegisteredV1: insert_all},
+        dead_letters=DeadLetterList(),
+    )
+    events = [member_registered() for _ in range(5)]
+    records = [_record(e) for e in [*events, events[2]]]
+    outcomes = await handle_batch(consumer, records)
+    assert outcomes == ["applied"] * 5 + ["duplicate"]
+    assert runs == [5], "one set-based call for the run of five"
+    assert await handle_batch(consumer, records[:2]) == ["duplicate", "duplicate"]
+    assert await pool.fetchval("SELECT count(*) FROM applied") == 5
+
+
+async def test_one_poison_event_in_a_batch_is_dead_lettered_and_its_neighbours_apply(
+    pool: asyncpg.Pool,
+) -> None:
+    poison = member_registered(full_name="毒")
+
+    async def refuse_poison(event: MemberRegisteredV1, uow: PgUnitOfWork) -> None:
+        if event.event_id == poison.event_id:
+            raise ValueError("cannot apply")
+        await _insert(event, uow)
+
+    dead = DeadLetterList()
+    good = [member_registered() for _ in range(3)]
+    records = [_record(good[0]), _record(poison), _record(good[1]), _record(good[2])]
+    records.insert(1, Record(b"{not json", [("ce_type", b"members.member.registered.v1")]))
+    outcomes = await handle_batch(_consumer(pool, refuse_poison, dead), records)
+    assert outcomes == ["applied", "dead_lettered", "dead_lettered", "applied", "applied"]
+    assert len(dead.sent) == 2
+    assert await pool.fetchval("SELECT count(*) FROM applied") == 3
