@@ -27,7 +27,8 @@ def create_app(settings: MembersSettings | None = None, *, clock: Clock | None =
     def on_start(app: FastAPI, runtime: Runtime) -> None:
         deps = Deps(runtime.pool, clock or SystemClock(), settings, cipher)
         app.state.deps = deps
-        runtime.spawn(jobs.festival_schedule(deps), name="festival-schedule")
+        if settings.festival_schedule_enabled:
+            runtime.spawn(jobs.festival_schedule(deps), name="festival-schedule")
 
     return create_platform_app(
         settings,

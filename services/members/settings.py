@@ -26,5 +26,6 @@ class MembersSettings(ServiceSettings):
     # Festival occasions are declared this many days ahead, so reminders can go out in time.
     festival_lead_days: int = Field(default=7, ge=0)
     festival_schedule_interval_seconds: float = Field(default=3600, gt=0)
+    festival_schedule_enabled: bool = True
 
     import_max_bytes: int = Field(default=64 * 1024 * 1024, gt=0)

@@ -14,7 +14,7 @@ async def eventually(
     probe: Callable[[], Awaitable[T]],
     until: Callable[[T], bool],
     *,
-    timeout: float = 20.0,
+    timeout: float = 45.0,
     interval: float = 0.05,
     what: str = "condition",
 ) -> T:
