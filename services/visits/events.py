@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import date, datetime
 from typing import Any
 
+from services.visits.domain.concerns import Action, Concern, Step
 from services.visits.domain.visits import ContactRecord
 from services.visits.repository.obligations import ObligationRow
 from shared.contracts import visits as ev
+from shared.contracts.base import IntegrationEvent
 
 
 def _obligation(o: ObligationRow, at: datetime) -> dict[str, Any]:
@@ -74,3 +77,61 @@ def visit_recorded(r: ContactRecord) -> ev.VisitRecordedV1:
         heart_to_heart_talks=r.heart_to_heart_talks,
         fulfilled_obligation_ids=r.fulfilled_obligation_ids,
     )
+
+
+def concern_events(c: Concern, steps: Sequence[Step], at: datetime) -> list[IntegrationEvent]:
+    """One event per step of a concern's lifecycle, in the order the steps happened."""
+    return [_concern_event(c, s, at) for s in steps]
+
+
+def _concern_event(c: Concern, s: Step, at: datetime) -> IntegrationEvent:
+    base: dict[str, Any] = {
+        "occurred_at": at,
+        "region_code": c.region_code,
+        "concern_id": c.id,
+        "member_id": c.member_id,
+        "sector_code": c.sector_code,
+    }
+    d = s.detail
+    match s.action:
+        case Action.SUBMIT:
+            return ev.ConcernSubmittedV1(
+                **base,
+                kind=c.kind,  # type: ignore[arg-type]
+                source=c.source,  # type: ignore[arg-type]
+                visit_id=c.visit_id,
+                liaison_id=c.liaison_id,
+            )
+        case Action.ACCEPT:
+            return ev.ConcernAcceptedV1(**base)
+        case Action.REJECT:
+            return ev.ConcernRejectedV1(**base)
+        case Action.MERGE:
+            return ev.ConcernMergedV1(**base, merged_into=d["merged_into"])
+        case Action.ASSIGN:
+            return ev.ConcernAssignedV1(
+                **base,
+                department_code=d["department_code"],
+                due_on=date.fromisoformat(d["due_on"]),
+                round=s.round,
+            )
+        case Action.REPLY:
+            return ev.ConcernRepliedV1(
+                **base,
+                department_code=d["department_code"],
+                replied_on=date.fromisoformat(d["replied_on"]),
+                on_time=d["on_time"],
+                round=s.round,
+            )
+        case Action.RATE:
+            return ev.ConcernRatedV1(
+                **base, satisfaction=d["satisfaction"], resolved=d["resolved"], round=s.round
+            )
+        case Action.CLOSE:
+            return ev.ConcernClosedV1(**base, resolved=d["resolved"])
+        case Action.REOPEN:
+            return ev.ConcernReopenedV1(**base)
+        case Action.UPGRADE:
+            return ev.ConcernUpgradedV1(
+                **base, upgraded_to=d["upgraded_to"], reference=d["reference"]
+            )

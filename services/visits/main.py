@@ -10,6 +10,7 @@ from services.visits import jobs
 from services.visits.api import ROUTERS
 from services.visits.api.deps import Deps
 from services.visits.consumers import members_events
+from services.visits.handlers.bridge import dispatch_forever
 from services.visits.settings import VisitsSettings
 from services.visits.unit_of_work import VisitsUnitOfWork
 from shared.bootstrap import create_platform_app
@@ -20,7 +21,11 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def create_app(
-    settings: VisitsSettings | None = None, *, clock: Clock | None = None, sweep: bool = True
+    settings: VisitsSettings | None = None,
+    *,
+    clock: Clock | None = None,
+    sweep: bool = True,
+    bridge: bool = True,
 ) -> FastAPI:
     settings = settings or VisitsSettings()
     clock = clock or SystemClock()
@@ -30,6 +35,9 @@ def create_app(
         if sweep:
             uow_factory = lambda: VisitsUnitOfWork(runtime.pool)  # noqa: E731
             runtime.spawn(jobs.obligation_sweep(uow_factory, clock, settings), name="sweep")
+        # No platform URL: the bridge is off and assignments stay pending until it is set.
+        if bridge and settings.disposal_platform_url:
+            runtime.spawn(dispatch_forever(runtime.pool, settings), name="bridge")
 
     return create_platform_app(
         settings,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from shared.settings import ServiceSettings
@@ -30,3 +30,17 @@ class VisitsSettings(ServiceSettings):
     sweep_batch_size: int = Field(default=1000, ge=1)
     # Dates ("due on") are the province's calendar days.
     timezone: str = "Asia/Shanghai"
+
+    # The government disposal platform (政务联动处置平台). Empty URL: the bridge is off and
+    # assignments wait (pending) until it is configured. The secret signs both directions.
+    disposal_platform_url: str = ""
+    disposal_platform_secret: SecretStr = SecretStr("")
+    disposal_platform_timeout_seconds: float = Field(default=10, gt=0)
+    bridge_poll_seconds: float = Field(default=1, gt=0)
+    bridge_batch_size: int = Field(default=20, ge=1)
+    # Attempts before a dispatch is marked failed (a person can replay it); backoff doubles.
+    bridge_max_attempts: int = Field(default=8, ge=1)
+    bridge_backoff_base_seconds: float = Field(default=5, gt=0)
+    bridge_backoff_max_seconds: float = Field(default=900, gt=0)
+    # Signed replies older or newer than this (seconds) are refused as replays.
+    bridge_signature_window_seconds: int = Field(default=300, ge=1)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncpg
 
+from services.visits.repository.bridge import DispatchRepository
+from services.visits.repository.concerns import ConcernRepository
 from services.visits.repository.obligations import ObligationRepository
 from services.visits.repository.roster import RosterRepository
 from services.visits.repository.visits import ContactRecordRepository
@@ -16,6 +18,8 @@ class VisitsUnitOfWork(PgUnitOfWork):
     obligations: ObligationRepository
     visits: ContactRecordRepository
     idempotency: IdempotencyKeys
+    concerns: ConcernRepository
+    dispatches: DispatchRepository
 
     def __init__(self, pool: asyncpg.Pool) -> None:
         super().__init__(pool, source="/services/visits")
@@ -25,3 +29,5 @@ class VisitsUnitOfWork(PgUnitOfWork):
         self.obligations = ObligationRepository(conn)
         self.visits = ContactRecordRepository(conn)
         self.idempotency = IdempotencyKeys(conn)
+        self.concerns = ConcernRepository(conn)
+        self.dispatches = DispatchRepository(conn)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from types import TracebackType
 from typing import Self
@@ -34,12 +35,19 @@ class PgUnitOfWork:
         return self._conn  # type: ignore[return-value]
 
     async def __aenter__(self) -> Self:
-        self._conn = await self._pool.acquire()
-        self._tx = self._conn.transaction()
-        await self._tx.start()
-        self._events = []
-        await self._on_begin(self.connection)
-        self._bind(self.connection)
+        conn = await self._pool.acquire()
+        try:
+            self._conn, self._tx = conn, conn.transaction()
+            await self._tx.start()
+            self._events = []
+            await self._on_begin(self.connection)
+            self._bind(self.connection)
+        except BaseException:
+            # Cancelled or failed before `async with` took over: give the connection back
+            # here, or the pool never closes (shielded, the cancellation must not cut it short).
+            self._conn = self._tx = None
+            await asyncio.shield(self._pool.release(conn))
+            raise
         return self
 
     async def __aexit__(

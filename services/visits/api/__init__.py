@@ -4,6 +4,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from services.visits.api import obligations, visits
+from services.visits import web
+from services.visits.api import bridge, concerns, obligations, visits
 
-ROUTERS: list[APIRouter] = [visits.router, obligations.router]
+ROUTERS: list[APIRouter] = [
+    visits.router,
+    obligations.router,
+    concerns.router,
+    bridge.router,
+    web.router,
+]

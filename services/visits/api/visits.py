@@ -11,7 +11,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.visits import views
 from services.visits.api.access import owner_filter
+from services.visits.api.concerns import RaisedConcernIn
 from services.visits.api.deps import DepsDep
+from services.visits.handlers.concerns import RaisedConcern
 from services.visits.handlers.visits import RecordVisit, record_visit
 from shared.contracts.visits import Channel, VisitOccasion
 from shared.errors import NotFound
@@ -47,6 +49,10 @@ class VisitIn(BaseModel):
         list[UUID] | None,
         Field(max_length=50, description="which obligations it fulfils; default: all it can"),
     ] = None
+    concerns: Annotated[
+        list[RaisedConcernIn],
+        Field(max_length=20, description="concerns raised: they join the member's duty list"),
+    ] = []
 
 
 class VisitOut(BaseModel):
@@ -84,8 +90,9 @@ async def post_visit(
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
 ) -> VisitOut:
     cmd = RecordVisit(
-        **body.model_dump(exclude={"evidence"}),
+        **body.model_dump(exclude={"evidence", "concerns"}),
         evidence=[e.model_dump() for e in body.evidence],
+        concerns=[RaisedConcern(**c.model_dump()) for c in body.concerns],
     )
     record, created = await record_visit(
         cmd,

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from uuid import UUID
 
 from services.visits import events
 from services.visits.domain import visits as domain
 from services.visits.domain.visits import ContactRecord
+from services.visits.handlers.concerns import RaisedConcern, raise_in_visit
 from services.visits.handlers.obligations import local_today
 from services.visits.unit_of_work import VisitsUnitOfWork
 from shared.auth import STAFF_ROLES, Principal, Role
@@ -31,6 +32,7 @@ class RecordVisit:
     summary: str
     evidence: list[dict[str, str]]
     obligation_ids: list[UUID] | None = None
+    concerns: list[RaisedConcern] = field(default_factory=list)
 
 
 async def record_visit(
@@ -76,6 +78,7 @@ async def record_visit(
             await uow.idempotency.remember(principal.subject, idempotency_key, str(record.id))
         uow.record(events.visit_recorded(record))
         uow.record(*(events.obligation_fulfilled(o, record.recorded_at) for o in done))
+        await raise_in_visit(record, cmd.concerns, uow)
         await uow.commit()
     return record, True
 
