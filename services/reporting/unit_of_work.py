@@ -1,18 +1,45 @@
-"""Reporting's unit of work: one transaction over the projection tables."""
+"""Reporting's unit of work: one transaction over the projection tables (and its outbox)."""
 
 from __future__ import annotations
 
 import asyncpg
 
-from services.reporting.repository import MemberCountRepository
+from services.reporting.deidentify import Pseudonymizer
+from services.reporting.repository.concerns import ConcernRepository
+from services.reporting.repository.directory import DirectoryRepository
+from services.reporting.repository.member_counts import MemberCountRepository
+from services.reporting.repository.obligations import ObligationRepository
+from services.reporting.repository.timeline import FeedRepository, TimelineRepository
+from services.reporting.repository.visits import VisitRepository
 from shared.db.unit_of_work import PgUnitOfWork
+
+SOURCE = "/services/reporting"
 
 
 class ReportingUnitOfWork(PgUnitOfWork):
     member_counts: MemberCountRepository
+    directory: DirectoryRepository
+    visits: VisitRepository
+    obligations: ObligationRepository
+    concerns: ConcernRepository
+    timeline: TimelineRepository
+    feed: FeedRepository
 
-    def __init__(self, pool: asyncpg.Pool) -> None:
-        super().__init__(pool, source="/services/reporting")
+    def __init__(self, pool: asyncpg.Pool, pseudonymize: Pseudonymizer | None = None) -> None:
+        super().__init__(pool, source=SOURCE)
+        self._pseudonymize = pseudonymize
+
+    @property
+    def pseudonymize(self) -> Pseudonymizer:
+        if self._pseudonymize is None:
+            raise RuntimeError("this unit of work was built without a pseudonym key")
+        return self._pseudonymize
 
     def _bind(self, conn: asyncpg.Connection) -> None:
         self.member_counts = MemberCountRepository(conn)
+        self.directory = DirectoryRepository(conn)
+        self.visits = VisitRepository(conn)
+        self.obligations = ObligationRepository(conn)
+        self.concerns = ConcernRepository(conn)
+        self.timeline = TimelineRepository(conn)
+        self.feed = FeedRepository(conn)

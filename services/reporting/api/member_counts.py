@@ -1,4 +1,4 @@
-"""Reporting HTTP endpoints: KPIs scoped by the caller's region."""
+"""GET /v1/kpi/member-counts: members by sector and region, scoped by the caller."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
-from services.reporting import views
+from services.reporting.views import member_counts as views
 from shared.auth import STAFF_ROLES
 from shared.contracts.members import SectorCode
 from shared.errors import NotFound

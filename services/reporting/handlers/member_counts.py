@@ -1,4 +1,4 @@
-"""Reporting use cases: apply one event to the projections (the consumer commits)."""
+"""Members per region and sector (the first slice)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Read-side SQL for the KPI endpoints."""
+"""Read-side SQL for the member counts (the first slice)."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ async def member_counts(
         f"""SELECT {columns}, sum(members)::int AS members
             FROM member_count
             WHERE region_code LIKE $1 || '%' AND ($2::text IS NULL OR sector_code = $2)
-            GROUP BY {columns} ORDER BY {columns}""",
+            GROUP BY {columns} ORDER BY {columns}""",  # noqa: S608
         scope_prefix(scope),
         sector_code,
     )

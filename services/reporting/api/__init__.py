@@ -1,0 +1,1 @@
+"""Reporting HTTP endpoints: KPIs, drill-down, dossiers and the data-platform feed."""

@@ -1,0 +1,37 @@
+"""Who may read which KPIs: staff their region, members only themselves, nobody else."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from shared.auth import STAFF_ROLES, Principal, Role
+from shared.errors import NotFound
+from shared.regions import scope_prefix
+from shared.web.problems import Problem
+
+
+@dataclass(frozen=True)
+class KpiScope:
+    region_code: str
+    region_prefix: str
+    member_id: UUID | None
+
+
+def kpi_scope(principal: Principal, region_code: str | None) -> KpiScope:
+    """The region asked for must lie in the caller's; anything else answers 404, not 403."""
+    if principal.role not in STAFF_ROLES and principal.role is not Role.MEMBER:
+        raise Problem(403, "Forbidden", f"role {principal.role.value} may not read KPIs")
+    scope = region_code or principal.region_code
+    if not principal.can_see_region(scope):
+        raise NotFound("region not found")
+    member_id = principal.member_id if principal.role is Role.MEMBER else None
+    return KpiScope(scope, scope_prefix(scope), member_id)
+
+
+def may_read_dossier(principal: Principal, member_id: UUID, member_region: str | None) -> bool:
+    if principal.role is Role.MEMBER:
+        return principal.member_id == member_id
+    if principal.role in STAFF_ROLES:
+        return member_region is not None and principal.can_see_region(member_region)
+    raise Problem(403, "Forbidden", f"role {principal.role.value} may not read dossiers")

@@ -1,0 +1,1 @@
+"""Reporting's projection writes (asyncpg). Never commits: the unit of work does."""

@@ -1,0 +1,48 @@
+"""A member's dossier (履职档案): the profile, the timeline, the years it covers."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from services.reporting.domain import LOCAL_TZ
+
+
+async def member_profile(conn: asyncpg.Connection, member_id: UUID) -> dict[str, Any] | None:
+    row = await conn.fetchrow(
+        """SELECT member_id, full_name, region_code, sector_code, committee_code,
+                  special_committee_code, status
+           FROM member_dim WHERE member_id = $1""",
+        member_id,
+    )
+    return dict(row) if row else None
+
+
+async def timeline(
+    conn: asyncpg.Connection, member_id: UUID, *, start: datetime, end: datetime
+) -> list[dict[str, Any]]:
+    rows = await conn.fetch(
+        """SELECT event_id, occurred_at, event_type, subject_id, facts
+           FROM timeline_entry
+           WHERE member_id = $1 AND occurred_at >= $2 AND occurred_at < $3
+           ORDER BY occurred_at, event_id""",
+        member_id,
+        start,
+        end,
+    )
+    return [{**dict(r), "facts": json.loads(r["facts"])} for r in rows]
+
+
+async def years(conn: asyncpg.Connection, member_id: UUID) -> list[int]:
+    """The local years the member's timeline covers, newest first."""
+    rows = await conn.fetch(
+        """SELECT DISTINCT extract(year FROM occurred_at AT TIME ZONE $2)::int AS year
+           FROM timeline_entry WHERE member_id = $1 ORDER BY 1 DESC""",
+        member_id,
+        str(LOCAL_TZ),
+    )
+    return [int(r["year"]) for r in rows]
