@@ -2,22 +2,72 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
+import httpx
 from fastapi import FastAPI
 
-from services.notifications.consumers import recipients
+from services.notifications.adapters import GatewaySender, SmtpSender, TokenBucket
+from services.notifications.api import ROUTERS
+from services.notifications.api.deps import Deps
+from services.notifications.consumers import reactions, recipients
+from services.notifications.handlers.delivery import DeliveryWorker, Outbound, deliver_forever
+from services.notifications.handlers.notify import Notifier
 from services.notifications.settings import NotificationsSettings
+from services.notifications.unit_of_work import NotificationsUnitOfWork
 from shared.bootstrap import create_platform_app
+from shared.kernel import Clock, SystemClock
+from shared.runtime import Runtime
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
+def outbound_channels(settings: NotificationsSettings) -> dict[str, Outbound]:
+    """The channels configured; an unconfigured one keeps its deliveries pending."""
+    s = settings
+    channels: dict[str, Outbound] = {}
+    if s.smtp_host:
+        smtp = SmtpSender(s.smtp_host, s.smtp_port, s.smtp_from, s.smtp_timeout_seconds)
+        channels["email"] = Outbound(smtp, TokenBucket(s.email_rate_per_second, s.rate_burst))
+    if s.gateway_url:
+        client = httpx.AsyncClient(timeout=s.gateway_timeout_seconds)
+        token = s.gateway_token.get_secret_value()
+        for channel, rate in (("sms", s.sms_rate_per_second), ("wechat", s.wechat_rate_per_second)):
+            sender = GatewaySender(client, s.gateway_url, token, channel)
+            channels[channel] = Outbound(sender, TokenBucket(rate, s.rate_burst))
+    return channels
+
+
+def create_app(
+    settings: NotificationsSettings | None = None,
+    *,
+    clock: Clock | None = None,
+    deliver: bool = True,
+) -> FastAPI:
+    settings = settings or NotificationsSettings()
+    clock = clock or SystemClock()
+    notifier = Notifier(clock, timedelta(days=settings.announce_max_age_days))
+
+    def on_start(app: FastAPI, runtime: Runtime) -> None:
+        app.state.deps = Deps(runtime.pool, clock, settings)
+        if not deliver:
+            return
+        worker = DeliveryWorker(
+            lambda: NotificationsUnitOfWork(runtime.pool),
+            clock,
+            settings,
+            outbound_channels(settings),
+        )
+        for channel in worker.channels:
+            runtime.spawn(deliver_forever(worker, channel), name=f"deliver-{channel}")
+
     return create_platform_app(
-        settings or NotificationsSettings(),
+        settings,
         title="Notifications service (消息通知)",
         description="Inboxes and deliveries over in-app, e-mail, SMS and WeChat.",
         migrations_dir=MIGRATIONS,
-        consumers=[recipients],
+        routers=ROUTERS,
+        consumers=[recipients, reactions(notifier)],
+        on_start=on_start,
     )

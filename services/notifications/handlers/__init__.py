@@ -1,0 +1,1 @@
+"""Notifications use cases: reacting to events, delivering, and the inbox."""

@@ -1,0 +1,1 @@
+"""Notifications' SQL (asyncpg, $n parameters). Never commits: the unit of work does."""
