@@ -27,7 +27,7 @@ from services.visits.main import MIGRATIONS
 from services.visits.settings import VisitsSettings
 from shared.contracts.envelope import cloudevent_headers, encode_body
 from shared.contracts.members import PolicyIssuedV1
-from shared.contracts.topics import MEMBERS_POLICY, VISITS_OBLIGATION, TopicSpec
+from shared.contracts.topics import BUSINESS_TOPICS, MEMBERS_POLICY, VISITS_OBLIGATION, TopicSpec
 from shared.logging import configure_logging
 from shared.runtime import running
 from tests.support.kafka import topic_partitions
@@ -55,7 +55,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 async def _measure(
     bootstrap: str, dsn_base: str, members: int, others: int, timeout: float
 ) -> None:
-    topics = [MEMBERS_POLICY, VISITS_OBLIGATION, BASELINE_TOPIC]
+    topics = [*BUSINESS_TOPICS, BASELINE_TOPIC]
     async with fresh_namespace(
         bootstrap, dsn_base, services=["visits"], topics=topics, timeout=timeout
     ) as ns:
