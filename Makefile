@@ -15,6 +15,8 @@ $(STAMP): pyproject.toml constraints.txt
 system-deps:
 	@./scripts/ensure-system-deps.sh
 
+browser: ; @./scripts/ensure-browser.sh
+
 install: system-deps $(STAMP)
 
 ## run: the whole platform in the foreground (Kafka, Postgres, four services); Ctrl-C stops it
@@ -22,7 +24,7 @@ run: install
 	$(PY) -m deploy.local.run
 
 ## test: lint, types, import rules, then every test on a real Kafka and Postgres it starts itself
-test: install lint
+test: install browser lint
 	$(PY) -m pytest -m "not slow"
 
 ## test-long: the long fault and scale variants
