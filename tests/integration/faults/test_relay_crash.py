@@ -75,7 +75,8 @@ async def test_relay_killed_after_broker_ack_loses_nothing_and_applies_nothing_t
         )
         counts = (await r.get("/v1/kpi/member-counts", headers=admin)).json()
     assert counts["total"] == 1
-    assert await platform.fetchval("reporting", "SELECT count(*) FROM inbox_message") == 1
+    applied = "SELECT count(*) FROM inbox_message WHERE consumer_group = $1"
+    assert await platform.fetchval("reporting", applied, MEMBER_DIRECTORY_GROUP) == 1
 
 
 def _ce_id(message: Any) -> bytes:

@@ -14,6 +14,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 
 from services.members.main import create_app as members_app
 from services.members.settings import MembersSettings
+from services.reporting.consumers import MEMBER_DIRECTORY_GROUP
 from services.reporting.main import create_app as reporting_app
 from services.reporting.settings import ReportingSettings
 from shared.auth import Role
@@ -59,7 +60,11 @@ async def test_the_trace_follows_the_event_from_request_to_consumer(
             headers = {**admin, "traceparent": INCOMING}
             assert (await client.post("/v1/members", json=body, headers=headers)).status_code == 201
         await eventually(
-            lambda: platform.fetchval("reporting", "SELECT count(*) FROM inbox_message"),
+            lambda: platform.fetchval(
+                "reporting",
+                "SELECT count(*) FROM inbox_message WHERE consumer_group = $1",
+                MEMBER_DIRECTORY_GROUP,
+            ),
             lambda n: n == 1,
         )
 
