@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Annotated
 
 import asyncpg
-from fastapi import Request
+from fastapi import Depends, Request
 
 from services.members.domain.members import LiaisonQuota
 from services.members.pii import PiiCipher
@@ -35,3 +36,6 @@ class Deps:
 def get_deps(request: Request) -> Deps:
     deps: Deps = request.app.state.deps
     return deps
+
+
+DepsDep = Annotated[Deps, Depends(get_deps)]

@@ -9,16 +9,15 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from services.members.deps import Deps, get_deps
+from services.members.deps import DepsDep
 from services.members.handlers import audit as handlers
 from services.members.repository.audit import AuditRecord
 from shared.web.security import CurrentPrincipal
 
 router = APIRouter(prefix="/v1", tags=["audit"])
-DepsDep = Annotated[Deps, Depends(get_deps)]
 
 
 class AuditRecordOut(BaseModel):

@@ -10,10 +10,10 @@ from datetime import datetime
 from typing import Annotated, Literal, Self
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Header, Query, Response
+from fastapi import APIRouter, Query, Response
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from services.members.deps import Deps, get_deps
+from services.members.deps import DepsDep
 from services.members.domain import liaisons as domain
 from services.members.domain.liaisons import Circumstance, GrassrootsUnit, UnitKind
 from services.members.handlers import liaisons as handlers
@@ -22,18 +22,10 @@ from services.members.handlers.liaisons import LiaisonView, NewLiaison
 from services.members.handlers.units import UnitDetails
 from shared.contracts.members import CircumstanceKind
 from shared.regions import RegionCode
+from shared.web.params import IdempotencyKey, answer_created
 from shared.web.security import CurrentPrincipal
 
 router = APIRouter(prefix="/v1", tags=["liaisons"])
-DepsDep = Annotated[Deps, Depends(get_deps)]
-IdempotencyKey = Annotated[
-    str | None,
-    Header(
-        alias="Idempotency-Key",
-        max_length=200,
-        description="retrying with the same key returns the liaison the first request created",
-    ),
-]
 
 Name = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(domain.clean_name)]
 Phone = Annotated[
@@ -217,8 +209,7 @@ async def link_liaison(
         quota=deps.quota,
         idempotency_key=idempotency_key,
     )
-    response.status_code = 201 if created else 200
-    response.headers["Location"] = f"/v1/liaisons/{view.liaison.id}"
+    answer_created(response, f"/v1/liaisons/{view.liaison.id}", created=created)
     return LiaisonOut.of(view)
 
 

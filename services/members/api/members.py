@@ -6,26 +6,18 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Header, Query, Response
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.members.deps import Deps, get_deps
+from services.members.deps import DepsDep
 from services.members.domain.members import Member, MemberProfile, MemberStatus
 from services.members.handlers import members as handlers
 from shared.contracts.members import CommitteeCode, SectorCode
 from shared.regions import RegionCode
+from shared.web.params import IdempotencyKey, answer_created
 from shared.web.security import CurrentPrincipal
 
 router = APIRouter(prefix="/v1", tags=["members"])
-DepsDep = Annotated[Deps, Depends(get_deps)]
-IdempotencyKey = Annotated[
-    str | None,
-    Header(
-        alias="Idempotency-Key",
-        max_length=200,
-        description="retrying with the same key returns the member the first request created",
-    ),
-]
 
 
 class MemberIn(BaseModel):
@@ -104,8 +96,7 @@ async def register_member(
         clock=deps.clock,
         idempotency_key=idempotency_key,
     )
-    response.status_code = 201 if created else 200
-    response.headers["Location"] = f"/v1/members/{member.id}"
+    answer_created(response, f"/v1/members/{member.id}", created=created)
     return MemberOut.of(member)
 
 

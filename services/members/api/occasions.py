@@ -11,27 +11,19 @@ import datetime as dt
 from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Header, Query, Response
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.members.deps import Deps, get_deps
+from services.members.deps import Deps, DepsDep
 from services.members.domain.occasions import Declaration, Occasion, OccasionKind
 from services.members.handlers import occasions as handlers
 from shared.auth import Principal
 from shared.contracts.members import SectorCode, Title
 from shared.regions import RegionCode
+from shared.web.params import IdempotencyKey, answer_created
 from shared.web.security import CurrentPrincipal
 
 router = APIRouter(prefix="/v1", tags=["occasions"])
-DepsDep = Annotated[Deps, Depends(get_deps)]
-IdempotencyKey = Annotated[
-    str | None,
-    Header(
-        alias="Idempotency-Key",
-        max_length=200,
-        description="retrying with the same key returns what the first request declared",
-    ),
-]
 SectorCodes = Annotated[list[SectorCode], Field(min_length=1, max_length=50)]
 RegionCodes = Annotated[
     list[RegionCode],
@@ -123,8 +115,7 @@ async def _declare(
         clock=deps.clock,
         idempotency_key=idempotency_key,
     )
-    response.status_code = 201 if created else 200
-    response.headers["Location"] = f"/v1/occasions/{occasion.id}"
+    answer_created(response, f"/v1/occasions/{occasion.id}", created=created)
     return OccasionOut.of(occasion)
 
 

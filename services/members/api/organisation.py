@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.members.deps import Deps, get_deps
+from services.members.deps import DepsDep
 from services.members.handlers import organisation as handlers
 from shared.contracts.members import CommitteeCode, SectorCode
 from shared.regions import RegionCode
 from shared.web.security import CurrentPrincipal
 
 router = APIRouter(prefix="/v1", tags=["organisation"])
-DepsDep = Annotated[Deps, Depends(get_deps)]
 LocalityCode = Annotated[str, Field(pattern=r"^[1-9][0-9]{5}([0-9]{3}([0-9]{3})?)?$")]
 Name = Annotated[str, Field(min_length=1, max_length=100)]
 

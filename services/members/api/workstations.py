@@ -6,10 +6,10 @@ import datetime as dt
 from typing import Annotated, Self
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Header, Query, Response
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from services.members.deps import Deps, get_deps
+from services.members.deps import DepsDep
 from services.members.domain.workstations import (
     KEEP,
     DutyShift,
@@ -23,18 +23,10 @@ from services.members.domain.workstations import (
 from services.members.handlers import workstations as handlers
 from shared.contracts.members import CommitteeCode, Title
 from shared.regions import RegionCode
+from shared.web.params import IdempotencyKey, answer_created
 from shared.web.security import CurrentPrincipal
 
 router = APIRouter(prefix="/v1", tags=["workstations"])
-DepsDep = Annotated[Deps, Depends(get_deps)]
-IdempotencyKey = Annotated[
-    str | None,
-    Header(
-        alias="Idempotency-Key",
-        max_length=200,
-        description="retrying with the same key returns what the first request opened",
-    ),
-]
 LocalityCode = Annotated[
     str, Field(pattern=r"^[0-9]{9}([0-9]{3})?$", description="township (9) or community (12)")
 ]
@@ -142,8 +134,7 @@ async def open_workstation(
         clock=deps.clock,
         idempotency_key=idempotency_key,
     )
-    response.status_code = 201 if opened else 200
-    response.headers["Location"] = f"/v1/workstations/{ws.id}"
+    answer_created(response, f"/v1/workstations/{ws.id}", created=opened)
     return WorkstationOut.of(ws)
 
 
