@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -32,6 +32,7 @@ def create_platform_app(
     routers: Sequence[APIRouter] = (),
     consumers: Sequence[ConsumerSpec] = (),
     on_start: Callable[[FastAPI, Runtime], None] | None = None,
+    body_limit_overrides: Mapping[str, int] | None = None,
 ) -> FastAPI:
     """A service's app: its runtime starts in the lifespan; `on_start` hands the app its deps."""
 
@@ -51,6 +52,7 @@ def create_platform_app(
         routers=routers,
         token_verifier=token_verifier(settings),
         max_body_bytes=settings.max_body_bytes,
+        body_limit_overrides=body_limit_overrides,
     )
 
 

@@ -37,4 +37,6 @@ def create_app(settings: MembersSettings | None = None, *, clock: Clock | None =
         migrations_dir=MIGRATIONS,
         routers=ROUTERS,
         on_start=on_start,
+        # City files are bigger than any JSON body; only the import endpoints take them.
+        body_limit_overrides={"/v1/imports/": settings.import_max_bytes},
     )

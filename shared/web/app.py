@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
@@ -23,6 +23,7 @@ def create_service_app(
     routers: Sequence[APIRouter],
     token_verifier: TokenVerifier,
     max_body_bytes: int,
+    body_limit_overrides: Mapping[str, int] | None = None,
 ) -> FastAPI:
     app = FastAPI(
         title=title,
@@ -40,7 +41,7 @@ def create_service_app(
     for router in routers:
         app.include_router(router)
     FastAPIInstrumentor.instrument_app(app, excluded_urls="health,metrics")
-    _outermost(app, BodySizeLimit, max_bytes=max_body_bytes)
+    _outermost(app, BodySizeLimit, max_bytes=max_body_bytes, overrides=body_limit_overrides)
     return app
 
 

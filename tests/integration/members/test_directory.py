@@ -89,11 +89,13 @@ async def test_updates_publish_the_new_state_only_when_something_changed(
         leave = await client.put(path, json={**_profile(), "status": "on_leave"}, headers=admin)
         retired = await client.post(f"{path}/retire", headers=admin)
         after = await client.put(path, json={**_profile(), "status": "active"}, headers=admin)
+        # While the service (and so its outbox relay) still runs.
+        published = await _event_types(platform, 3)
     assert same.status_code == 200
     assert leave.json()["status"] == "on_leave"
     assert retired.json()["status"] == "retired"
     assert after.status_code == 409
-    assert await _event_types(platform, 3) == [
+    assert published == [
         "members.member.registered.v1",
         "members.member.updated.v1",
         "members.member.retired.v1",
