@@ -16,6 +16,7 @@ from shared.kernel import Clock, SystemClock
 from shared.runtime import Runtime
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+_MULTIPART_ROOM = 1024 * 1024
 
 
 def create_app(settings: MembersSettings | None = None, *, clock: Clock | None = None) -> FastAPI:
@@ -37,6 +38,8 @@ def create_app(settings: MembersSettings | None = None, *, clock: Clock | None =
         migrations_dir=MIGRATIONS,
         routers=ROUTERS,
         on_start=on_start,
-        # City files are bigger than any JSON body; only the import endpoints take them.
-        body_limit_overrides={"/v1/imports/": settings.import_max_bytes},
+        # City files are bigger than any JSON body; only the import endpoints take them. The
+        # endpoint checks the file itself (with a precise message); this outer wall leaves room
+        # for the multipart envelope around it.
+        body_limit_overrides={"/v1/imports/": settings.import_max_bytes + _MULTIPART_ROOM},
     )
