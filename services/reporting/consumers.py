@@ -31,8 +31,9 @@ KPI_TOPICS = (
 member_directory = ConsumerSpec(
     group=MEMBER_DIRECTORY_GROUP,
     topics=[topics.MEMBERS_MEMBER.name],
-    handlers={m.MemberRegisteredV1: member_counts.count_registered_member},
+    handlers={},
     uow_factory=ReportingUnitOfWork,
+    batch_handlers={m.MemberRegisteredV1: member_counts.count_registered_members},
 )
 
 
