@@ -147,12 +147,17 @@ def _print_welcome(children: list[Child], state: Path, infra_logs: dict[str, str
         lines.append(f"  {role.value} {region} ({label}):\n    {token}")
     lines += [
         "",
-        "Try the slice: register a member on :8001, see the count on :8004:",
+        "Try the slice: register a member of the provincial committee (seeded) on :8001,",
+        "see the count by sector on :8004 a moment later:",
         "  TOKEN=<city_admin token above>",
         '  curl -s -X POST http://127.0.0.1:8001/v1/members -H "Authorization: Bearer $TOKEN" \\',
         '    -H \'content-type: application/json\' -d \'{"full_name":"张明华","sector_code":'
-        '"education","committee_code":"jixi-city","region_code":"230382"}\'',
+        '"education","committee_code":"cppcc-230000","region_code":"230382"}\'',
         '  curl -s http://127.0.0.1:8004/v1/kpi/member-counts -H "Authorization: Bearer $TOKEN"',
+        "",
+        "Pages (add #token=<a member's token> to the address):",
+        "  http://127.0.0.1:8002/app/member  http://127.0.0.1:8002/app/constituent"
+        "  http://127.0.0.1:8002/app/department",
         "",
         "Logs: " + ", ".join(str(c.log_path) for c in children),
         "      " + ", ".join(infra_logs.values()),

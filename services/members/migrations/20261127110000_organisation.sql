@@ -63,11 +63,14 @@ ALTER TABLE member
     ADD COLUMN external_id text,
     ADD COLUMN updated_at  timestamptz,
     ADD CONSTRAINT member_external_id_key UNIQUE (external_id),
-    ADD CONSTRAINT member_sector_fk FOREIGN KEY (sector_code) REFERENCES sector (code),
-    ADD CONSTRAINT member_committee_fk FOREIGN KEY (committee_code) REFERENCES committee (code),
+    -- NOT VALID: members written by the first slice, before committees and sectors were
+    -- tables, stay as they are; every new or changed row is checked.
+    ADD CONSTRAINT member_sector_fk FOREIGN KEY (sector_code) REFERENCES sector (code) NOT VALID,
+    ADD CONSTRAINT member_committee_fk
+        FOREIGN KEY (committee_code) REFERENCES committee (code) NOT VALID,
     ADD CONSTRAINT member_special_committee_fk
-        FOREIGN KEY (special_committee_code) REFERENCES special_committee (code),
-    ADD CONSTRAINT member_region_fk FOREIGN KEY (region_code) REFERENCES region (code);
+        FOREIGN KEY (special_committee_code) REFERENCES special_committee (code) NOT VALID,
+    ADD CONSTRAINT member_region_fk FOREIGN KEY (region_code) REFERENCES region (code) NOT VALID;
 CREATE INDEX member_committee_idx ON member (committee_code);
 CREATE INDEX member_sector_region_idx ON member (sector_code, region_code text_pattern_ops);
 
