@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from services.visits.api.deps import Deps, DepsDep
@@ -18,6 +18,7 @@ from services.visits.handlers import concerns as use
 from services.visits.handlers.concerns import Caller, ConcernView, SubmitOnline
 from shared.auth import Principal
 from shared.contracts.visits import ConcernKind
+from shared.web.params import IdempotencyKey, answer_created
 from shared.web.security import CurrentPrincipal
 
 router = APIRouter(prefix="/v1", tags=["concerns"])
@@ -170,7 +171,7 @@ async def submit_online(
     principal: CurrentPrincipal,
     deps: DepsDep,
     response: Response,
-    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
+    idempotency_key: IdempotencyKey = None,
 ) -> ConcernOut:
     concern, created = await use.submit_online(
         SubmitOnline(**body.model_dump()),
@@ -179,8 +180,7 @@ async def submit_online(
         clock=deps.clock,
         idempotency_key=idempotency_key,
     )
-    response.status_code = 201 if created else 200
-    response.headers["Location"] = f"/v1/concerns/{concern.id}"
+    answer_created(response, f"/v1/concerns/{concern.id}", created=created)
     return await _read(deps, concern.id, principal)
 
 

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.visits import views
@@ -17,6 +17,7 @@ from services.visits.handlers.concerns import RaisedConcern
 from services.visits.handlers.visits import RecordVisit, record_visit
 from shared.contracts.visits import Channel, VisitOccasion
 from shared.errors import NotFound
+from shared.web.params import IdempotencyKey, answer_created
 from shared.web.security import CurrentPrincipal
 
 router = APIRouter(prefix="/v1", tags=["visits"])
@@ -87,7 +88,7 @@ async def post_visit(
     principal: CurrentPrincipal,
     deps: DepsDep,
     response: Response,
-    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
+    idempotency_key: IdempotencyKey = None,
 ) -> VisitOut:
     cmd = RecordVisit(
         **body.model_dump(exclude={"evidence", "concerns"}),
@@ -102,8 +103,7 @@ async def post_visit(
         timezone=deps.settings.timezone,
         idempotency_key=idempotency_key,
     )
-    response.status_code = 201 if created else 200
-    response.headers["Location"] = f"/v1/visits/{record.id}"
+    answer_created(response, f"/v1/visits/{record.id}", created=created)
     return VisitOut.model_validate(
         {**record.__dict__, "evidence": record.evidence}, from_attributes=False
     )
