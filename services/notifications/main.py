@@ -13,6 +13,7 @@ from services.notifications.api import ROUTERS
 from services.notifications.api.deps import Deps
 from services.notifications.consumers import reactions, recipients
 from services.notifications.handlers.delivery import DeliveryWorker, Outbound, deliver_forever
+from services.notifications.handlers.digest import DigestWorker, digest_forever
 from services.notifications.handlers.notify import Notifier
 from services.notifications.settings import NotificationsSettings
 from services.notifications.unit_of_work import NotificationsUnitOfWork
@@ -61,6 +62,10 @@ def create_app(
         )
         for channel in worker.channels:
             runtime.spawn(deliver_forever(worker, channel), name=f"deliver-{channel}")
+        if "email" in worker.channels:
+            email = worker.channels["email"]
+            digests = DigestWorker(worker.uow_factory, clock, settings, email.sender, email.bucket)
+            runtime.spawn(digest_forever(digests), name="digest")
 
     return create_platform_app(
         settings,

@@ -47,5 +47,11 @@ class NotificationsSettings(ServiceSettings):
 
     # Events older than this are applied (read models) but not announced.
     announce_max_age_days: int = Field(default=7, ge=1)
+    # The daily digest of low-priority kinds (for those who chose it): one e-mail a day, sent
+    # from this local hour on (in `timezone`), looked for every `digest_poll_seconds`.
+    digest_hour: int = Field(default=8, ge=0, le=23)
+    digest_poll_seconds: float = Field(default=60, gt=0)
+    digest_batch_size: int = Field(default=50, ge=1)
+
     # How often an open inbox stream (SSE) looks for new items.
     stream_poll_seconds: float = Field(default=1.0, gt=0)

@@ -6,6 +6,7 @@ import asyncpg
 
 from services.notifications.repository.concerns import ConcernOriginRepository
 from services.notifications.repository.deliveries import DeliveryRepository
+from services.notifications.repository.digests import DigestRepository
 from services.notifications.repository.notifications import NotificationRepository
 from services.notifications.repository.preferences import PreferenceRepository
 from services.notifications.repository.recipients import RecipientRepository
@@ -18,6 +19,7 @@ class NotificationsUnitOfWork(PgUnitOfWork):
     preferences: PreferenceRepository
     notifications: NotificationRepository
     deliveries: DeliveryRepository
+    digests: DigestRepository
 
     def __init__(self, pool: asyncpg.Pool) -> None:
         super().__init__(pool, source="/services/notifications")
@@ -28,3 +30,4 @@ class NotificationsUnitOfWork(PgUnitOfWork):
         self.preferences = PreferenceRepository(conn)
         self.notifications = NotificationRepository(conn)
         self.deliveries = DeliveryRepository(conn)
+        self.digests = DigestRepository(conn)

@@ -81,7 +81,8 @@ async def _targets(r: Reaction, uow: NotificationsUnitOfWork) -> list[tuple[str,
 
 
 def _channels(preference: Preference | None, priority: str) -> list[str]:
-    """Digest subscribers get low-priority kinds in the inbox only (no daily e-mail yet)."""
+    """Digest subscribers get low-priority kinds in the inbox now and in the daily digest e-mail
+    (handlers/digest.py), not one message each."""
     chosen: list[str] = list(channels_for(preference))
     if preference is not None and preference.digest and priority == "low":
         return ["in_app"]
