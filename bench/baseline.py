@@ -11,6 +11,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from bench.workload import WireMessage
 from shared.messaging.producer import create_producer
+from shared.messaging.security import KafkaConnection
 from tests.support.wait import eventually
 
 
@@ -57,7 +58,7 @@ async def _joined_and_paused(consumer: AIOKafkaConsumer, *, timeout: float) -> s
 
 async def _produce(bootstrap: str, topic: str, messages: Sequence[WireMessage]) -> float:
     # The services' own producer settings, so the relay and the baseline send alike.
-    producer = create_producer(bootstrap, client_id="bench-baseline")
+    producer = create_producer(KafkaConnection(bootstrap), client_id="bench-baseline")
     await producer.start()
     try:
         started = time.perf_counter()

@@ -27,6 +27,7 @@ from shared.messaging.consumer import (
 from shared.messaging.dead_letter import DeadLetters
 from shared.messaging.producer import create_producer
 from shared.messaging.relay import OutboxRelay, RelaySettings
+from shared.messaging.security import KafkaConnection
 from shared.settings import ServiceSettings
 
 log = get_logger(__name__)
@@ -107,12 +108,12 @@ async def running(
             applied = await migrate_up(conn, load_migrations([SHARED_MIGRATIONS, migrations_dir]))
         if applied:
             log.info("migrations applied", versions=applied)
-        producer = create_producer(
-            settings.kafka_bootstrap_servers, client_id=settings.service_name
-        )
+        # Reads the SASL password file (if any) now: a missing secret fails the start-up.
+        kafka = KafkaConnection.from_settings(settings)
+        producer = create_producer(kafka, client_id=settings.service_name)
         await producer.start()
         stack.push_async_callback(producer.stop)
-        broker = create_broker(settings.kafka_bootstrap_servers, client_id=settings.service_name)
+        broker = create_broker(kafka, client_id=settings.service_name)
         runtime = Runtime(settings, pool, producer, broker)
         stack.push_async_callback(_cancel_all, runtime.background)
         if run_relay:

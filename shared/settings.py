@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal, Self
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -20,6 +21,14 @@ class ServiceSettings(BaseSettings):
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
     # Lets several environments (or test runs) share one cluster: "staging." + "members.member".
     kafka_topic_prefix: str = ""
+    # How to authenticate to Kafka (shared/messaging/security.py). PLAINTEXT: no TLS, no SASL.
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_SSL"] = "PLAINTEXT"
+    kafka_sasl_mechanism: Literal["SCRAM-SHA-512", "SCRAM-SHA-256"] = "SCRAM-SHA-512"
+    kafka_sasl_username: str | None = None
+    # The password is only ever read from this file, at start-up; it is never a setting itself.
+    kafka_sasl_password_file: Path | None = None
+    # The CA that signed the brokers' certificates; unset: the system's trust store.
+    kafka_ssl_cafile: Path | None = None
     http_host: str = "127.0.0.1"
     http_port: int = 8000
     max_body_bytes: int = Field(default=1_048_576, gt=0)
@@ -37,3 +46,19 @@ class ServiceSettings(BaseSettings):
     relay_concurrency: int = Field(default=4, ge=1, le=16)
     consumer_max_attempts: int = 3
     consumer_retry_base_seconds: float = 0.2
+
+    @model_validator(mode="after")
+    def _kafka_security_is_complete(self) -> Self:
+        """Fail at start-up, naming the setting, rather than at the first connection."""
+        if self.kafka_security_protocol == "SASL_SSL":
+            if not self.kafka_sasl_username:
+                raise ValueError("kafka_security_protocol SASL_SSL needs kafka_sasl_username")
+            if self.kafka_sasl_password_file is None:
+                raise ValueError("kafka_security_protocol SASL_SSL needs kafka_sasl_password_file")
+            if not self.kafka_sasl_password_file.is_file():
+                path = str(self.kafka_sasl_password_file)
+                raise ValueError(f"kafka_sasl_password_file {path!r} does not exist")
+        cafile = self.kafka_ssl_cafile
+        if self.kafka_security_protocol != "PLAINTEXT" and cafile and not cafile.is_file():
+            raise ValueError(f"kafka_ssl_cafile {str(cafile)!r} does not exist")
+        return self

@@ -21,7 +21,7 @@ from unittest import mock
 
 import yaml
 
-from shared.contracts.topics import ALL_TOPICS, BUSINESS_TOPICS, TopicSpec, dlq_name
+from shared.contracts.topics import ALL_TOPICS, BUSINESS_TOPICS, TopicSpec, dlq_name, publisher
 from shared.settings import ServiceSettings
 
 SERVICES: tuple[str, ...] = ("members", "visits", "notifications", "reporting")
@@ -36,6 +36,12 @@ KAFKA_CLUSTER = "cppcc"
 REPLICATION_FACTOR = 3
 MIN_INSYNC_REPLICAS = 2
 KEDA_USER = "keda-lag-reader"
+# The services authenticate on the `tls` listener with SCRAM-SHA-512; KEDA's scaler keeps mutual
+# TLS on its own `keda` listener (see kafka/kafka.yaml).
+SERVICE_AUTHENTICATION = "scram-sha-512"
+KEDA_AUTHENTICATION = "tls"
+SERVICE_LISTENER_PORT = 9093
+KEDA_LISTENER_PORT = 9094
 
 K8S_DIR = Path(__file__).resolve().parent
 KAFKA_DIR = K8S_DIR / "kafka"
@@ -69,8 +75,9 @@ def topic(name: str) -> TopicSpec:
 
 
 def produced_topics(service: str) -> tuple[TopicSpec, ...]:
-    """The business topics a service publishes: `<owner>.<aggregate>`, owner = the service."""
-    return tuple(t for t in BUSINESS_TOPICS if t.name.split(".", 1)[0] == service)
+    """The business topics a service publishes (shared/contracts/topics.py PUBLISHERS): its own
+    `<service>.*` and any other namespace it publishes (reporting: `dataplatform.*`)."""
+    return tuple(t for t in BUSINESS_TOPICS if publisher(t.name) == service)
 
 
 def settings_class(service: str) -> type[ServiceSettings]:
@@ -180,7 +187,7 @@ def _acl(kind: str, name: str, *operations: str) -> dict[str, Any]:
 
 
 def service_acls(service: str) -> list[dict[str, Any]]:
-    """Only its own topics (write), what it consumes (read), its DLQs (write) and its groups."""
+    """What it publishes (write), what it consumes (read), its DLQs (write) and its groups."""
     acls = [_acl("topic", t.name, "Write", "Describe") for t in produced_topics(service)]
     groups = consumer_groups(service)
     consumed = sorted({name for group in groups for name in group.topics})
@@ -203,7 +210,9 @@ def user_name(service: str) -> str:
     return f"cppcc-{service}"
 
 
-def _user(name: str, acls: list[dict[str, Any]], component: str) -> dict[str, Any]:
+def _user(
+    name: str, acls: list[dict[str, Any]], component: str, authentication: str
+) -> dict[str, Any]:
     return {
         "apiVersion": "kafka.strimzi.io/v1beta2",
         "kind": "KafkaUser",
@@ -212,15 +221,15 @@ def _user(name: str, acls: list[dict[str, Any]], component: str) -> dict[str, An
             "labels": {**_labels(), "app.kubernetes.io/component": component},
         },
         "spec": {
-            "authentication": {"type": "tls"},
+            "authentication": {"type": authentication},
             "authorization": {"type": "simple", "acls": acls},
         },
     }
 
 
 def user_manifests() -> list[dict[str, Any]]:
-    users = [_user(user_name(s), service_acls(s), s) for s in SERVICES]
-    users.append(_user(KEDA_USER, keda_acls(), "keda"))
+    users = [_user(user_name(s), service_acls(s), s, SERVICE_AUTHENTICATION) for s in SERVICES]
+    users.append(_user(KEDA_USER, keda_acls(), "keda", KEDA_AUTHENTICATION))
     return users
 
 

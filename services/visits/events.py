@@ -101,6 +101,7 @@ def _concern_event(c: Concern, s: Step, at: datetime) -> IntegrationEvent:
                 source=c.source,  # type: ignore[arg-type]
                 visit_id=c.visit_id,
                 liaison_id=c.liaison_id,
+                submitted_by=c.submitted_by if c.source == "online" else None,
             )
         case Action.ACCEPT:
             return ev.ConcernAcceptedV1(**base)

@@ -15,8 +15,10 @@ from shared.contracts import topics
 from shared.contracts.base import IntegrationEvent
 
 DeliveryChannel = Literal["in_app", "email", "sms", "wechat"]
+# Widened (reviewed, before any consumer of this topic existed) to the constituent's inbox.
 RecipientKey = Annotated[
-    str, StringConstraints(pattern=r"^(member|department|office|liaison):[^\s]{1,64}$")
+    str,
+    StringConstraints(pattern=r"^(member|department|office|liaison|constituent):[^\s]{1,64}$"),
 ]
 NotificationKind = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,63}$")]
 

@@ -62,3 +62,22 @@ DLQ_TOPICS: tuple[TopicSpec, ...] = tuple(
 )
 
 ALL_TOPICS: tuple[TopicSpec, ...] = BUSINESS_TOPICS + DLQ_TOPICS
+
+# Which service publishes each topic namespace (`<namespace>.<aggregate>`). A service's own
+# events carry its name; reporting also publishes the de-identified `dataplatform.*` facts
+# (shared/contracts/dataplatform.py). The Kafka ACLs grant Write from this (deploy/k8s/plan.py).
+PUBLISHERS: dict[str, str] = {
+    "members": "members",
+    "visits": "visits",
+    "notifications": "notifications",
+    "dataplatform": "reporting",
+}
+
+
+def publisher(topic: str) -> str:
+    """The service that writes `topic` (a business topic, without prefix)."""
+    namespace = topic.split(".", 1)[0]
+    try:
+        return PUBLISHERS[namespace]
+    except KeyError:
+        raise KeyError(f"no service publishes {namespace}.* (shared/contracts/topics.py)") from None

@@ -125,6 +125,14 @@ class ConcernSubmittedV1(_ConcernEvent):
     source: ConcernSource
     visit_id: UUID | None = None
     liaison_id: UUID | None = None
+    submitted_by: Annotated[
+        str | None,
+        Field(
+            max_length=200,
+            description="an online submitter's account id (token subject), so the answer can "
+            "reach them; an opaque id, never a phone number",
+        ),
+    ] = None
 
 
 class ConcernAcceptedV1(_ConcernEvent):

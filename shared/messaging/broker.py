@@ -13,14 +13,16 @@ from faststream.kafka.message import KafkaMessage as KafkaStreamMessage
 
 from shared.messaging.batch import handle_batch
 from shared.messaging.consumer import IdempotentConsumer
+from shared.messaging.security import KafkaConnection
 from shared.metrics import CONSUMER_LAG
 
 
-def create_broker(bootstrap_servers: str, *, client_id: str) -> KafkaBroker:
+def create_broker(connection: KafkaConnection, *, client_id: str) -> KafkaBroker:
     # FastStream's own per-message INFO lines would double our structured ones.
     return KafkaBroker(
-        bootstrap_servers,
+        connection.bootstrap_servers,
         client_id=client_id,
+        security=connection.faststream_security(),
         log_level=logging.DEBUG,
         graceful_timeout=15.0,
         # Topics come from the plan (shared/contracts/topics.py) with their partitions and

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from aiokafka import AIOKafkaProducer
 
+from shared.messaging.security import KafkaConnection
 
-def create_producer(bootstrap_servers: str, *, client_id: str) -> AIOKafkaProducer:
+
+def create_producer(connection: KafkaConnection, *, client_id: str) -> AIOKafkaProducer:
     return AIOKafkaProducer(
-        bootstrap_servers=bootstrap_servers,
+        bootstrap_servers=connection.bootstrap_servers,
+        **connection.aiokafka_kwargs(),
         client_id=client_id,
         acks="all",
         enable_idempotence=True,

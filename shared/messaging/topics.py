@@ -11,18 +11,28 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
 from shared.contracts.topics import ALL_TOPICS, TopicSpec
+from shared.messaging.security import KafkaConnection
 
 
 async def ensure_topics(
-    bootstrap_servers: str,
+    connection: KafkaConnection | str,
     topics: Iterable[TopicSpec] = ALL_TOPICS,
     *,
     replication: int = 1,
     prefix: str = "",
 ) -> list[str]:
-    """Create what is missing; returns the names created. Existing topics are left as they are."""
+    """Create what is missing; returns the names created. Existing topics are left as they are.
+
+    A bare bootstrap string connects PLAINTEXT (docker-compose, `make run`, the test stack).
+    """
+    if isinstance(connection, str):
+        connection = KafkaConnection(connection)
     topics = [TopicSpec(prefix + t.name, t.partitions, t.retention_ms) for t in topics]
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="topic-setup")
+    admin = AIOKafkaAdminClient(
+        bootstrap_servers=connection.bootstrap_servers,
+        client_id="topic-setup",
+        **connection.aiokafka_kwargs(),
+    )
     await admin.start()
     try:
         existing = set(await admin.list_topics())

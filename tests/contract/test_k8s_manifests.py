@@ -51,7 +51,11 @@ OUT_OF_BAND_SECRETS = {
     "members-pii-key",
 }
 # Created by the Strimzi operators from the Kafka and KafkaUser resources.
-STRIMZI_SECRETS = {f"{plan.KAFKA_CLUSTER}-cluster-ca-cert", plan.KEDA_USER}
+STRIMZI_SECRETS = {
+    f"{plan.KAFKA_CLUSTER}-cluster-ca-cert",
+    plan.KEDA_USER,
+    *(plan.user_name(service) for service in plan.SERVICES),
+}
 
 Manifest = dict[str, Any]
 
@@ -318,19 +322,43 @@ def test_environment_matches_the_service_settings(docs: list[Manifest], service:
     }
     if "pii_key_file" in fields:
         required.add("PII_KEY_FILE")
+    kafka_security = {
+        "KAFKA_SECURITY_PROTOCOL",
+        "KAFKA_SASL_MECHANISM",
+        "KAFKA_SASL_USERNAME",
+        "KAFKA_SASL_PASSWORD_FILE",
+        "KAFKA_SSL_CAFILE",
+    }
+    required |= kafka_security
     assert {prefix + name for name in required} <= set(env)
     assert env[prefix + "HTTP_HOST"]["value"] == "0.0.0.0"
     assert env[prefix + "HTTP_PORT"]["value"] == str(plan.HTTP_PORTS[service])
     assert "secretKeyRef" in env[prefix + "DATABASE_URL"]["valueFrom"], "database URLs are secret"
 
-    # Key files are read from mounted Secrets.
+    # The service authenticates to Kafka as its own KafkaUser, over TLS, with SCRAM-SHA-512.
+    assert env[prefix + "KAFKA_SECURITY_PROTOCOL"]["value"] == "SASL_SSL"
+    assert env[prefix + "KAFKA_SASL_MECHANISM"]["value"] == "SCRAM-SHA-512"
+    assert env[prefix + "KAFKA_SASL_USERNAME"]["value"] == plan.user_name(service)
+
+    # Key files are read from mounted Secrets: the expected Secret and key for each.
+    pod = _one(docs, "Deployment", service)["spec"]["template"]["spec"]
+    volumes = {v["name"]: v for v in pod["volumes"]}
     mounts = {m["mountPath"]: m for m in container["volumeMounts"]}
-    for name in ("JWT_PUBLIC_KEY_FILE", "PII_KEY_FILE"):
+    expected_secret = {
+        "KAFKA_SASL_PASSWORD_FILE": (plan.user_name(service), "password"),
+        "KAFKA_SSL_CAFILE": (f"{plan.KAFKA_CLUSTER}-cluster-ca-cert", "ca.crt"),
+    }
+    for name in ("JWT_PUBLIC_KEY_FILE", "PII_KEY_FILE", *sorted(expected_secret)):
         if prefix + name in env:
             path = env[prefix + name]["value"]
             mount = next((m for p, m in mounts.items() if path.startswith(p + "/")), None)
             assert mount is not None, f"{path} is not in a mounted volume"
             assert mount.get("readOnly"), f"{path} is mounted writable"
+            if name in expected_secret:
+                secret = volumes[mount["name"]]["secret"]
+                items = {i["path"]: i["key"] for i in secret["items"]}
+                relative = path[len(mount["mountPath"]) + 1 :]
+                assert (secret["secretName"], items.get(relative)) == expected_secret[name], name
 
 
 def test_secrets_are_referenced_never_committed(overlay: str, docs: list[Manifest]) -> None:
@@ -353,7 +381,7 @@ def test_secrets_are_referenced_never_committed(overlay: str, docs: list[Manifes
     generated = {name.rsplit("-", 1)[0]: name for name in secrets}
     for name in referenced:
         base = name.rsplit("-", 1)[0] if name in secrets else name
-        assert base in OUT_OF_BAND_SECRETS or name in generated.values(), name
+        assert base in OUT_OF_BAND_SECRETS | STRIMZI_SECRETS or name in generated.values(), name
 
 
 def test_one_image_for_every_service_set_by_the_overlay(docs: list[Manifest]) -> None:
@@ -435,7 +463,8 @@ def test_keda_scales_each_consumer_on_its_real_groups(
             actual.add((meta["consumerGroup"], meta["topic"]))
             # One topic per trigger: KEDA then caps it at that topic's partitions.
             assert plan.topic(meta["topic"]).partitions >= 1
-            assert meta["bootstrapServers"] == f"{plan.KAFKA_CLUSTER}-kafka-bootstrap:9093"
+            keda_port = plan.KEDA_LISTENER_PORT
+            assert meta["bootstrapServers"] == f"{plan.KAFKA_CLUSTER}-kafka-bootstrap:{keda_port}"
             assert meta["tls"] == "enable"
             assert meta.get("allowIdleConsumers", "false") == "false"
             assert trigger["authenticationRef"]["name"] in auths
@@ -489,13 +518,14 @@ def test_each_service_policy_allows_only_what_it_needs(docs: list[Manifest], ser
     assert set(spec["policyTypes"]) == {"Ingress", "Egress"}
     egress_ports = [_ports(rule) for rule in spec["egress"]]
     assert {53} in egress_ports, "DNS"
-    assert {9092} in egress_ports, "Kafka (plain listener)"
+    kafka_port = plan.SERVICE_LISTENER_PORT
+    assert {kafka_port} in egress_ports, "Kafka (the authenticated tls listener)"
     assert {5432} in egress_ports, "PostgreSQL"
     assert {4317} in egress_ports, "OTLP collector"
     assert len(egress_ports) == 4, "nothing beyond DNS, Kafka, PostgreSQL and OTLP"
     for rule in spec["egress"]:
         assert rule.get("to"), "an egress rule without `to` allows every destination"
-        if _ports(rule) == {9092}:
+        if _ports(rule) == {kafka_port}:
             (peer,) = rule["to"]
             assert peer["podSelector"]["matchLabels"]["strimzi.io/cluster"] == plan.KAFKA_CLUSTER
     for rule in spec["ingress"]:
@@ -543,14 +573,16 @@ def test_the_platform_policies_never_select_the_brokers(docs: list[Manifest]) ->
     pods = [
         d["spec"]["template"]["metadata"]["labels"] for d in _of_kind(docs, "Deployment").values()
     ]
-    for listener in kafka["spec"]["kafka"]["listeners"]:
+    listeners = {x["port"]: x for x in kafka["spec"]["kafka"]["listeners"]}
+    for port, listener in listeners.items():
         peers = [
             p["podSelector"]["matchLabels"]
             for p in listener["networkPolicyPeers"]
             if "podSelector" in p
         ]
-        for labels in pods:
-            assert any(_selects(peer, labels) for peer in peers), listener["name"]
+        admitted = [any(_selects(peer, labels) for peer in peers) for labels in pods]
+        # The services' listener admits every service pod; KEDA's admits none of them.
+        assert all(admitted) if port == plan.SERVICE_LISTENER_PORT else not any(admitted), port
 
 
 def test_every_planned_topic_and_service_user_is_deployed(docs: list[Manifest]) -> None:
@@ -569,12 +601,20 @@ def test_services_reach_the_cluster_they_are_told_about(docs: list[Manifest]) ->
         if c["metadata"]["name"].startswith("platform-config")
     )
     bootstrap = config["data"]["kafka-bootstrap-servers"]
-    assert bootstrap == f"{plan.KAFKA_CLUSTER}-kafka-bootstrap:9092"
-    listeners = {
-        x["port"]: x for x in _one(docs, "Kafka", plan.KAFKA_CLUSTER)["spec"]["kafka"]["listeners"]
-    }
-    assert listeners[9092]["tls"] is False  # what the services can speak today
-    assert listeners[9093]["authentication"]["type"] == "tls"
+    assert bootstrap == f"{plan.KAFKA_CLUSTER}-kafka-bootstrap:{plan.SERVICE_LISTENER_PORT}"
+    kafka = _one(docs, "Kafka", plan.KAFKA_CLUSTER)["spec"]["kafka"]
+    listeners = {x["port"]: x for x in kafka["listeners"]}
+    assert set(listeners) == {plan.SERVICE_LISTENER_PORT, plan.KEDA_LISTENER_PORT}
+    for listener in listeners.values():
+        # No unauthenticated or unencrypted listener, hence no ANONYMOUS principal to trust.
+        assert listener["tls"] is True
+        assert listener.get("authentication"), listener["name"]
+    services = listeners[plan.SERVICE_LISTENER_PORT]
+    assert services["name"] == "tls"
+    assert services["authentication"]["type"] == plan.SERVICE_AUTHENTICATION == "scram-sha-512"
+    assert listeners[plan.KEDA_LISTENER_PORT]["authentication"]["type"] == plan.KEDA_AUTHENTICATION
+    assert kafka["authorization"]["type"] == "simple"
+    assert not kafka["authorization"].get("superUsers"), "every principal is bound by its ACLs"
     assert config["data"]["kafka-topic-prefix"] == "", "the KafkaTopics carry no prefix"
 
 

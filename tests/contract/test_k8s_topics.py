@@ -10,6 +10,7 @@ ACLs.
 from __future__ import annotations
 
 import inspect
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +20,7 @@ import pytest
 import yaml
 
 from deploy.k8s import gen_topics, plan
+from shared.contracts import registry
 from shared.contracts import topics as topic_plan
 from shared.messaging import topics as topic_setup
 
@@ -107,7 +109,7 @@ def _acls(user: dict[str, Any]) -> set[tuple[str, str, str]]:
 def test_each_service_user_may_touch_only_its_own_topics_and_groups(service: str) -> None:
     users = {d["metadata"]["name"]: d for d in _load(plan.USERS_FILE)}
     user = users[plan.user_name(service)]
-    assert user["spec"]["authentication"]["type"] == "tls"
+    assert user["spec"]["authentication"]["type"] == "scram-sha-512"
     acls = _acls(user)
     groups = plan.consumer_groups(service)
     consumed = {name for group in groups for name in group.topics}
@@ -116,10 +118,36 @@ def test_each_service_user_may_touch_only_its_own_topics_and_groups(service: str
     reads = {name for kind, name, op in acls if kind == "topic" and op == "Read"}
     group_reads = {name for kind, name, op in acls if kind == "group" and op == "Read"}
     assert writes == own | {topic_plan.dlq_name(name) for name in consumed}
-    assert all(name.split(".", 1)[0] == service for name in own)
+    assert all(topic_plan.publisher(name) == service for name in own)
+    assert {t.name for t in topic_plan.BUSINESS_TOPICS if t.name.startswith(f"{service}.")} <= own
     assert reads == consumed
     assert group_reads == {g.group for g in groups}
     assert {kind for kind, _, _ in acls} <= {"topic", "group"}, "no cluster-wide rights"
+
+
+def test_every_business_topic_has_one_publishing_service() -> None:
+    for spec in topic_plan.BUSINESS_TOPICS:
+        assert topic_plan.publisher(spec.name) in plan.SERVICES, spec.name
+    # Reporting publishes the data platform feed, so its KafkaUser may write it.
+    assert {t.name for t in plan.produced_topics("reporting")} == {
+        t.name for t in topic_plan.BUSINESS_TOPICS if t.name.startswith("dataplatform.")
+    }
+
+
+def test_each_publisher_builds_events_of_its_namespace() -> None:
+    """PUBLISHERS is checked against the code: the named service builds that namespace's events
+    (e.g. reporting builds the dataplatform.* facts, services/reporting/deidentify.py)."""
+    for namespace, service in topic_plan.PUBLISHERS.items():
+        source = "\n".join(
+            path.read_text(encoding="utf-8") for path in (ROOT / "services" / service).rglob("*.py")
+        )
+        classes = [
+            cls for cls in registry.EVENT_TYPES.values() if cls.topic.startswith(f"{namespace}.")
+        ]
+        assert classes, f"no event type is published on {namespace}.*"
+        assert any(re.search(rf"\b{cls.__name__}\(", source) for cls in classes), (
+            f"services/{service} builds no {namespace}.* event, yet PUBLISHERS names it"
+        )
 
 
 def test_keda_reads_lag_and_nothing_else() -> None:

@@ -9,7 +9,13 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from services.notifications.domain.kinds import occasion_label
-from services.notifications.domain.recipients import department_key, member_key, office_key
+from services.notifications.domain.recipients import (
+    constituent_key,
+    department_key,
+    liaison_key,
+    member_key,
+    office_key,
+)
 from shared.contracts import members as m
 from shared.contracts import visits as v
 
@@ -36,6 +42,7 @@ class ConcernOrigin:
     source: str
     liaison_id: UUID | None = None
     department_code: str | None = None
+    submitted_by: str | None = None
 
 
 def concern_ref(concern_id: UUID) -> str:
@@ -96,8 +103,9 @@ def concern_assigned(e: v.ConcernAssignedV1) -> list[Reaction]:
 
 
 def concern_replied(e: v.ConcernRepliedV1, origin: ConcernOrigin | None) -> list[Reaction]:
-    """The member always; an online submitter (known here only as a liaison) is asked to rate.
-    A contact-record concern's submitter is reached through the member."""
+    """The member always; an online submitter is asked to rate, in their own inbox (or their
+    liaison's, for submissions that came without an account). A contact-record concern's
+    submitter is reached through the member."""
     ref = concern_ref(e.concern_id)
     to_member = Reaction(
         "concern_replied",
@@ -105,13 +113,16 @@ def concern_replied(e: v.ConcernRepliedV1, origin: ConcernOrigin | None) -> list
         {"concern_ref": ref, "replied_on": e.replied_on.isoformat()},
         (member_key(e.member_id),),
     )
-    if origin is None or origin.source != "online" or origin.liaison_id is None:
+    if origin is None or origin.source != "online":
+        return [to_member]
+    if origin.submitted_by:
+        submitter = constituent_key(origin.submitted_by)
+    elif origin.liaison_id is not None:
+        submitter = liaison_key(origin.liaison_id)
+    else:
         return [to_member]
     to_submitter = Reaction(
-        "concern_rate_request",
-        e.region_code,
-        {"concern_ref": ref},
-        (f"liaison:{origin.liaison_id}",),
+        "concern_rate_request", e.region_code, {"concern_ref": ref}, (submitter,)
     )
     return [to_member, to_submitter]
 

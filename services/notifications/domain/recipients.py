@@ -8,7 +8,8 @@ Who reads which inbox (the token decides, never the request):
 - `committee_staff`: `office:<token subject>` (the special committee code, as in escalations);
 - `province_admin`, `city_admin`, `county_admin`: `office:<token region>` (a city office is
   `office:230300`, the code escalations use for the city level);
-- others (constituents, data platform, auditor): no inbox yet.
+- `constituent`: `constituent:<token subject>` (the account that submitted online concerns);
+- others (data platform, auditor): no inbox.
 """
 
 from __future__ import annotations
@@ -33,6 +34,10 @@ def office_key(code: str) -> str:
     return f"office:{code}"
 
 
+def constituent_key(subject: str) -> str:
+    return f"constituent:{subject}"
+
+
 def liaison_key(liaison_id: UUID) -> str:
     return f"liaison:{liaison_id}"
 
@@ -52,4 +57,6 @@ def inbox_key(principal: Principal) -> str | None:
         return office_key(principal.subject)
     if principal.role in _OFFICE_BY_REGION:
         return office_key(principal.region_code)
+    if principal.role is Role.CONSTITUENT:
+        return constituent_key(principal.subject)
     return None

@@ -41,7 +41,7 @@ def reaction_handlers(n: Notifier) -> dict[type, EventHandler]:
         await n.notify(e, react.circumstance_reported(e), uow)
 
     async def submitted(e: v.ConcernSubmittedV1, uow: Uow) -> None:
-        await uow.concerns.remember(e.concern_id, e.source, e.liaison_id)
+        await uow.concerns.remember(e.concern_id, e.source, e.liaison_id, e.submitted_by)
 
     async def assigned(e: v.ConcernAssignedV1, uow: Uow) -> None:
         await uow.concerns.assigned(e.concern_id, e.department_code)

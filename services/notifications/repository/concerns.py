@@ -13,14 +13,19 @@ class ConcernOriginRepository:
     def __init__(self, conn: asyncpg.Connection) -> None:
         self._conn = conn
 
-    async def remember(self, concern_id: UUID, source: str, liaison_id: UUID | None) -> None:
+    async def remember(
+        self, concern_id: UUID, source: str, liaison_id: UUID | None, submitted_by: str | None
+    ) -> None:
         await self._conn.execute(
-            """INSERT INTO concern_origin (concern_id, source, liaison_id) VALUES ($1, $2, $3)
+            """INSERT INTO concern_origin (concern_id, source, liaison_id, submitted_by)
+               VALUES ($1, $2, $3, $4)
                ON CONFLICT (concern_id) DO UPDATE
-               SET source = EXCLUDED.source, liaison_id = EXCLUDED.liaison_id""",
+               SET source = EXCLUDED.source, liaison_id = EXCLUDED.liaison_id,
+                   submitted_by = EXCLUDED.submitted_by""",
             concern_id,
             source,
             liaison_id,
+            submitted_by,
         )
 
     async def assigned(self, concern_id: UUID, department_code: str) -> None:
@@ -35,9 +40,12 @@ class ConcernOriginRepository:
 
     async def get(self, concern_id: UUID) -> ConcernOrigin | None:
         row = await self._conn.fetchrow(
-            "SELECT source, liaison_id, department_code FROM concern_origin WHERE concern_id = $1",
+            """SELECT source, liaison_id, department_code, submitted_by FROM concern_origin
+               WHERE concern_id = $1""",
             concern_id,
         )
         if row is None:
             return None
-        return ConcernOrigin(row["source"], row["liaison_id"], row["department_code"])
+        return ConcernOrigin(
+            row["source"], row["liaison_id"], row["department_code"], row["submitted_by"]
+        )

@@ -18,6 +18,7 @@ from shared.db.pool import create_pool
 from shared.db.unit_of_work import PgUnitOfWork
 from shared.messaging.producer import create_producer
 from shared.messaging.relay import OutboxRelay, RelaySettings
+from shared.messaging.security import KafkaConnection
 from tests.support.builders import member_registered
 from tests.support.kafka import read_all
 from tests.support.platform import Platform
@@ -71,7 +72,8 @@ async def test_three_relays_publish_each_row_once_and_keep_per_key_order(
         expected[row["partition_key"]].append(str(row["event_id"]))
 
     producers = [
-        create_producer(platform.stack.kafka_bootstrap, client_id=f"r{i}") for i in range(3)
+        create_producer(KafkaConnection(platform.stack.kafka_bootstrap), client_id=f"r{i}")
+        for i in range(3)
     ]
     settings = RelaySettings(service="tests", topic_prefix=platform.topic_prefix, batch_size=50)
     tasks = []

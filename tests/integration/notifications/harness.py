@@ -111,7 +111,12 @@ def obligation_escalated(member_id: UUID, to: str, level: int) -> v.ObligationEs
 
 
 def concern_events(
-    member_id: UUID, *, source: v.ConcernSource, liaison_id: UUID | None, department: str
+    member_id: UUID,
+    *,
+    source: v.ConcernSource,
+    liaison_id: UUID | None,
+    department: str,
+    submitted_by: str | None = None,
 ) -> dict[str, Any]:
     concern: dict[str, Any] = {
         "concern_id": uuid4(),
@@ -122,6 +127,7 @@ def concern_events(
         "submitted": v.ConcernSubmittedV1(
             **_base(), **concern, kind="problem", source=source,
             visit_id=uuid4() if source == "contact_record" else None, liaison_id=liaison_id,
+            submitted_by=submitted_by,
         ),
         "assigned": v.ConcernAssignedV1(
             **_base(), **concern, department_code=department, due_on=date.today(), round=1

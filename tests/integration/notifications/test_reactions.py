@@ -69,6 +69,13 @@ async def test_each_reaction_reaches_its_recipients_on_their_channels(
         recorded = h.concern_events(
             qian.member_id, source="contact_record", liaison_id=None, department="jx-edu"
         )
+        by_account = h.concern_events(
+            qian.member_id,
+            source="online",
+            liaison_id=None,
+            department="jx-edu",
+            submitted_by="citizen-42",
+        )
         opened = h.obligation_opened(qian.member_id)
         events: list[Any] = [
             opened,
@@ -81,6 +88,7 @@ async def test_each_reaction_reaches_its_recipients_on_their_channels(
             circumstance_reported(liaison, "life_change"),
             online["submitted"], online["assigned"], online["replied"], online["reopened"],
             recorded["submitted"], recorded["replied"],
+            by_account["submitted"], by_account["replied"],
         ]  # fmt: skip
         for e in events:
             await publish(platform, e)
@@ -98,6 +106,7 @@ async def test_each_reaction_reaches_its_recipients_on_their_channels(
             ("department:jx-edu", "concern_assigned"),
             (q, "concern_replied"),
             (f"liaison:{liaison.liaison_id}", "concern_rate_request"),
+            ("constituent:citizen-42", "concern_rate_request"),
             (q, "concern_reopened"),
             ("department:jx-edu", "concern_reopened"),
         }
@@ -107,11 +116,11 @@ async def test_each_reaction_reaches_its_recipients_on_their_channels(
             timeout=60,
             what="notifications",
         )
-        # The contact-record concern's reply told the member only: two concern_replied rows.
+        # Each reply told the member; the contact-record one told only the member.
         replies = await h.rows(
             platform, "SELECT 1 FROM notification WHERE kind = 'concern_replied'"
         )
-        assert len(replies) == 2
+        assert len(replies) == 3
         opened_rows = await h.rows(
             platform, "SELECT id FROM notification WHERE source_event_id = $1", opened.event_id
         )
@@ -137,12 +146,12 @@ async def _sent(stand_in: StandInGateway, mailbox: h.Mailbox) -> tuple[int, int,
 async def _inboxes_answer(client: httpx.AsyncClient, platform: Platform, member_id: Any) -> None:
     member = h.headers(platform, Role.MEMBER, "230302", member_id=member_id)
     inbox = (await client.get("/v1/inbox", headers=member)).json()["items"]
-    assert len(inbox) == 8
+    assert len(inbox) == 9
     unread = (await client.get("/v1/inbox/unread-count", headers=member)).json()["unread"]
-    assert unread == 8
+    assert unread == 9
     read = await client.post(f"/v1/inbox/{inbox[0]['id']}/read", headers=member)
     assert read.status_code == 204
-    assert (await client.get("/v1/inbox/unread-count", headers=member)).json()["unread"] == 7
+    assert (await client.get("/v1/inbox/unread-count", headers=member)).json()["unread"] == 8
 
     stranger = h.headers(platform, Role.MEMBER, "230302", member_id=uuid4())
     assert (
@@ -157,3 +166,6 @@ async def _inboxes_answer(client: httpx.AsyncClient, platform: Platform, member_
     dept = h.headers(platform, Role.DEPARTMENT, "230300", subject="jx-edu")
     kinds = {i["kind"] for i in (await client.get("/v1/inbox", headers=dept)).json()["items"]}
     assert kinds == {"concern_assigned", "concern_reopened"}
+    citizen = h.headers(platform, Role.CONSTITUENT, "230302", subject="citizen-42")
+    asked = (await client.get("/v1/inbox", headers=citizen)).json()["items"]
+    assert [i["kind"] for i in asked] == ["concern_rate_request"]
