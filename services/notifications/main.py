@@ -15,6 +15,7 @@ from services.notifications.consumers import reactions, recipients
 from services.notifications.handlers.delivery import DeliveryWorker, Outbound, deliver_forever
 from services.notifications.handlers.digest import DigestWorker, digest_forever
 from services.notifications.handlers.notify import Notifier
+from services.notifications.handlers.reminders import remind_forever
 from services.notifications.settings import NotificationsSettings
 from services.notifications.unit_of_work import NotificationsUnitOfWork
 from shared.bootstrap import create_platform_app
@@ -54,6 +55,16 @@ def create_app(
         app.state.deps = Deps(runtime.pool, clock, settings)
         if not deliver:
             return
+        runtime.spawn(
+            remind_forever(
+                lambda: NotificationsUnitOfWork(runtime.pool),
+                notifier,
+                timezone=settings.timezone,
+                days_before=settings.reminder_days_before,
+                interval_seconds=settings.reminder_interval_seconds,
+            ),
+            name="reminders",
+        )
         worker = DeliveryWorker(
             lambda: NotificationsUnitOfWork(runtime.pool),
             clock,

@@ -50,6 +50,9 @@ class NotificationsSettings(ServiceSettings):
     # The daily digest of low-priority kinds (for those who chose it): one e-mail a day, sent
     # from this local hour on (in `timezone`), looked for every `digest_poll_seconds`.
     digest_hour: int = Field(default=8, ge=0, le=23)
+    # 八必访 reminders: this many days before the due date, checked every interval.
+    reminder_days_before: int = Field(default=2, ge=0)
+    reminder_interval_seconds: float = Field(default=600, gt=0)
     digest_poll_seconds: float = Field(default=60, gt=0)
     digest_batch_size: int = Field(default=50, ge=1)
 

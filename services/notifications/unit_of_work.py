@@ -10,6 +10,7 @@ from services.notifications.repository.digests import DigestRepository
 from services.notifications.repository.notifications import NotificationRepository
 from services.notifications.repository.preferences import PreferenceRepository
 from services.notifications.repository.recipients import RecipientRepository
+from services.notifications.repository.watch import ObligationWatchRepository
 from shared.db.unit_of_work import PgUnitOfWork
 
 
@@ -20,6 +21,7 @@ class NotificationsUnitOfWork(PgUnitOfWork):
     notifications: NotificationRepository
     deliveries: DeliveryRepository
     digests: DigestRepository
+    watch: ObligationWatchRepository
 
     def __init__(self, pool: asyncpg.Pool) -> None:
         super().__init__(pool, source="/services/notifications")
@@ -31,3 +33,4 @@ class NotificationsUnitOfWork(PgUnitOfWork):
         self.notifications = NotificationRepository(conn)
         self.deliveries = DeliveryRepository(conn)
         self.digests = DigestRepository(conn)
+        self.watch = ObligationWatchRepository(conn)

@@ -16,6 +16,7 @@ class KindSpec:
 
 KINDS: dict[str, KindSpec] = {
     "obligation_opened": KindSpec("normal", ("occasion", "title", "due_on")),
+    "obligation_reminder": KindSpec("normal", ("occasion", "due_on", "days_left")),
     "obligation_overdue": KindSpec("normal", ("occasion", "due_on")),
     "obligation_escalated": KindSpec("normal", ("occasion", "due_on", "member_name", "level")),
     "policy_issued": KindSpec("low", ("title", "issued_on")),

@@ -6,6 +6,7 @@ Recipients come only from events and the local read model, never from another se
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from uuid import UUID
 
 from services.notifications.domain.kinds import occasion_label
@@ -57,6 +58,17 @@ def obligation_opened(e: v.ObligationOpenedV1) -> list[Reaction]:
         "due_on": e.due_on.isoformat(),
     }
     return [Reaction("obligation_opened", e.region_code, variables, (member_key(e.member_id),))]
+
+
+def obligation_reminder(
+    *, member_id: UUID, region_code: str, occasion_kind: str, due_on: date, today: date
+) -> list[Reaction]:
+    variables = {
+        "occasion": occasion_label(occasion_kind),
+        "due_on": due_on.isoformat(),
+        "days_left": str((due_on - today).days),
+    }
+    return [Reaction("obligation_reminder", region_code, variables, (member_key(member_id),))]
 
 
 def obligation_overdue(e: v.ObligationOverdueV1) -> list[Reaction]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
+from uuid import UUID
 
 from services.notifications.domain.delivery import Preference, channels_for
 from services.notifications.domain.kinds import KINDS
@@ -12,12 +14,24 @@ from services.notifications.domain.recipients import member_key, member_of
 from services.notifications.repository.notifications import NewDelivery, NewNotification
 from services.notifications.templates import render
 from services.notifications.unit_of_work import NotificationsUnitOfWork
-from shared.contracts.base import IntegrationEvent
 from shared.contracts.notifications import NotificationDeliveredV1
 from shared.kernel import Clock, new_id
 from shared.logging import get_logger
 
 log = get_logger(__name__)
+
+
+class Announced(Protocol):
+    """What a notification stems from: an integration event, or a reminder falling due."""
+
+    @property
+    def event_id(self) -> UUID: ...
+
+    @property
+    def occurred_at(self) -> datetime: ...
+
+    @property
+    def event_type_name(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -27,7 +41,7 @@ class Notifier:
     max_event_age: timedelta
 
     async def notify(
-        self, event: IntegrationEvent, reactions: list[Reaction], uow: NotificationsUnitOfWork
+        self, event: Announced, reactions: list[Reaction], uow: NotificationsUnitOfWork
     ) -> None:
         now = self.clock.now()
         if now - event.occurred_at > self.max_event_age:
@@ -37,7 +51,7 @@ class Notifier:
             await self._one(event, reaction, uow, now)
 
     async def _one(
-        self, event: IntegrationEvent, r: Reaction, uow: NotificationsUnitOfWork, now: datetime
+        self, event: Announced, r: Reaction, uow: NotificationsUnitOfWork, now: datetime
     ) -> None:
         targets = await _targets(r, uow)
         message = render(r.kind, r.variables)

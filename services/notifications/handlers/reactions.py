@@ -25,6 +25,7 @@ def reaction_handlers(n: Notifier) -> dict[type, EventHandler]:
     """One handler per event type the reactions group applies."""
 
     async def opened(e: v.ObligationOpenedV1, uow: Uow) -> None:
+        await uow.watch.watch(e)
         await n.notify(e, react.obligation_opened(e), uow)
 
     async def overdue(e: v.ObligationOverdueV1, uow: Uow) -> None:
@@ -59,8 +60,13 @@ def reaction_handlers(n: Notifier) -> dict[type, EventHandler]:
         """Nothing more goes out to a member who left (the inbox keeps what it has)."""
         await uow.deliveries.cancel_pending(member_key(e.member_id), n.clock.now())
 
+    async def settled(e: v.ObligationFulfilledV1 | v.ObligationWithdrawnV1, uow: Uow) -> None:
+        await uow.watch.settle(e.obligation_id)
+
     return {
         v.ObligationOpenedV1: opened,
+        v.ObligationFulfilledV1: settled,
+        v.ObligationWithdrawnV1: settled,
         v.ObligationOverdueV1: overdue,
         v.ObligationEscalatedV1: escalated,
         m.PolicyIssuedV1: policy,
