@@ -11,19 +11,16 @@ COPY of the same notification rows into a bare table (no indexes, no constraints
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import time
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
 
+from bench.fanout_cli import run_fanout
 from bench.namespace import fresh_namespace
-from bench.pipeline import _stack
 from bench.policy_fanout import JIXI_COUNTIES, _on_broker
 from services.notifications.consumers import reactions
 from services.notifications.handlers.notify import Notifier
@@ -34,7 +31,6 @@ from shared.contracts.envelope import cloudevent_headers, encode_body
 from shared.contracts.members import PolicyIssuedV1
 from shared.contracts.topics import BUSINESS_TOPICS, MEMBERS_POLICY, NOTIFICATIONS_NOTIFICATION
 from shared.kernel import SystemClock
-from shared.logging import configure_logging
 from shared.runtime import running
 from tests.support.wait import eventually
 
@@ -42,18 +38,7 @@ TITLE = "关于进一步加强乡村教师队伍建设的意见"
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--members", type=int, default=100_000, help="members in the sector")
-    parser.add_argument("--others", type=int, default=20_000, help="members of other sectors")
-    parser.add_argument("--state-dir", type=Path)
-    parser.add_argument("--bootstrap")
-    parser.add_argument("--pg-dsn-base")
-    parser.add_argument("--fast-postgres", action="store_true")
-    parser.add_argument("--timeout", type=float, default=900.0)
-    args = parser.parse_args(argv)
-    configure_logging(service="bench", level="WARNING", json=False)
-    with _stack(args) as (bootstrap, dsn_base):
-        asyncio.run(_measure(bootstrap, dsn_base, args.members, args.others, args.timeout))
+    run_fanout(_measure, argv, description=__doc__.splitlines()[0], timeout=900.0)
 
 
 async def _measure(

@@ -9,26 +9,23 @@ rows into a bare table, plus a bare aiokafka produce of as many keyed messages.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import time
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
+from bench.fanout_cli import run_fanout
 from bench.namespace import fresh_namespace
-from bench.pipeline import _stack
 from services.visits.consumers import members_events
 from services.visits.main import MIGRATIONS
 from services.visits.settings import VisitsSettings
 from shared.contracts.envelope import cloudevent_headers, encode_body
 from shared.contracts.members import PolicyIssuedV1
 from shared.contracts.topics import BUSINESS_TOPICS, MEMBERS_POLICY, VISITS_OBLIGATION, TopicSpec
-from shared.logging import configure_logging
 from shared.runtime import running
 from tests.support.kafka import topic_partitions
 from tests.support.wait import eventually
@@ -38,18 +35,7 @@ BASELINE_TOPIC = TopicSpec("bench.fanout-baseline", partitions=VISITS_OBLIGATION
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--members", type=int, default=100_000, help="members in the sector")
-    parser.add_argument("--others", type=int, default=20_000, help="members of other sectors")
-    parser.add_argument("--state-dir", type=Path)
-    parser.add_argument("--bootstrap")
-    parser.add_argument("--pg-dsn-base")
-    parser.add_argument("--fast-postgres", action="store_true")
-    parser.add_argument("--timeout", type=float, default=600.0)
-    args = parser.parse_args(argv)
-    configure_logging(service="bench", level="WARNING", json=False)
-    with _stack(args) as (bootstrap, dsn_base):
-        asyncio.run(_measure(bootstrap, dsn_base, args.members, args.others, args.timeout))
+    run_fanout(_measure, argv, description=__doc__.splitlines()[0], timeout=600.0)
 
 
 async def _measure(
