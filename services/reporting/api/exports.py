@@ -1,0 +1,113 @@
+"""GET /v1/kpi/summary/export: a KPI table as CSV, Excel or Parquet; GET /v1/kpi/labels.
+
+The export takes the summary's filters and scope rules, and returns every row at once (no
+cursor) up to MAX_ROWS. It carries what the summary shows and nothing more: codes, counts,
+rates, and member names only where the summary names members.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Request, Response
+
+from services.reporting.api.kpi import kpi_row
+from services.reporting.api.scope import KpiScope, kpi_scope
+from services.reporting.views import exports as files
+from services.reporting.views import kpi as views
+from services.reporting.views import labels
+from shared.contracts.members import CommitteeCode, SectorCode
+from shared.errors import InvalidInput
+from shared.regions import RegionCode
+from shared.web.problems import Problem
+from shared.web.security import CurrentPrincipal
+
+router = APIRouter(prefix="/v1/kpi", tags=["kpi"])
+
+# A province's members (~25k) fit; anything larger should come from the data-platform feed.
+MAX_ROWS = 100_000
+
+
+@router.get(
+    "/summary/export",
+    summary="Every row of a KPI summary as a file (CSV and Excel in Chinese, or Parquet)",
+    response_class=Response,
+    responses={
+        200: {
+            "content": {media: {} for _, media, _ in files.WRITERS.values()},
+            "description": "the table as an attachment",
+        }
+    },
+)
+async def export_summary(
+    principal: CurrentPrincipal,
+    request: Request,
+    format: Annotated[Literal["csv", "xlsx", "parquet"], Query()],
+    region_code: Annotated[RegionCode | None, Query()] = None,
+    sector_code: Annotated[SectorCode | None, Query()] = None,
+    special_committee_code: Annotated[CommitteeCode | None, Query()] = None,
+    from_: Annotated[date | None, Query(alias="from")] = None,
+    to: Annotated[date | None, Query()] = None,
+    group_by: Annotated[views.GroupBy | None, Query()] = None,
+) -> Response:
+    scope = kpi_scope(principal, region_code)
+    if from_ and to and from_ > to:
+        raise InvalidInput("`from` is after `to`")
+    flt = views.KpiFilter(
+        scope.region_prefix, sector_code, scope.member_id, special_committee_code, from_, to
+    )
+    async with request.app.state.deps.pool.acquire() as conn:
+        counts = await views.kpi_counts(conn, flt, group_by)
+        if len(counts) > MAX_ROWS:
+            raise Problem(422, "Too Many Rows", f"more than {MAX_ROWS} rows: narrow the filters")
+        keys = sorted(counts)
+        names = (
+            await views.member_names(conn, [UUID(k) for k in keys]) if group_by == "member" else {}
+        )
+    rows = [
+        kpi_row(k, counts[k], names.get(k) or labels.key_label(group_by, k), group_by) for k in keys
+    ]
+    table = files.KpiTable(
+        files.columns(group_by),
+        [files.table_row(r.model_dump()) for r in rows],
+        _filters(scope, sector_code, special_committee_code, from_, to, group_by),
+    )
+    write, media_type, extension = files.WRITERS[format]
+    name = f"kpi-{scope.region_code}-{group_by or 'total'}-{from_ or 'start'}-{to or 'now'}"
+    return Response(
+        write(table),
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{name}.{extension}"'},
+    )
+
+
+def _filters(
+    scope: KpiScope,
+    sector_code: str | None,
+    special_committee_code: str | None,
+    from_: date | None,
+    to: date | None,
+    group_by: str | None,
+) -> list[tuple[str, str]]:
+    region = labels.REGIONS.get(scope.region_code, scope.region_code)
+    return [
+        ("地区", f"{region}（{scope.region_code}）"),
+        ("界别", labels.SECTORS.get(sector_code, sector_code) if sector_code else "全部"),
+        ("专委会", special_committee_code or "全部"),
+        ("起始日期", from_.isoformat() if from_ else "不限"),
+        ("截止日期", to.isoformat() if to else "不限"),
+        ("分组", labels.GROUP_KEYS.get(group_by, "分组")),
+    ]
+
+
+@router.get("/labels", summary="Chinese names of the region and sector codes and of the KPIs")
+async def kpi_labels(principal: CurrentPrincipal) -> dict[str, dict[str, str]]:
+    del principal  # any signed-in caller: these are public reference names
+    return {
+        "regions": labels.REGIONS,
+        "sectors": labels.SECTORS,
+        "counts": labels.COUNTS,
+        "rates": labels.RATES,
+    }

@@ -1,0 +1,154 @@
+"""Chinese names for the codes the dashboard and the exports show (regions, sectors, KPIs).
+
+Reporting learns codes from events, never names: regions and sectors are reference data of the
+members service (its migration 20261127110100_reference_data.sql). The province, its cities and
+the counties of the cities onboarded so far are copied here; an unknown code shows as itself.
+"""
+
+from __future__ import annotations
+
+REGIONS: dict[str, str] = {
+    "230000": "黑龙江省",
+    "230100": "哈尔滨市",
+    "230200": "齐齐哈尔市",
+    "230300": "鸡西市",
+    "230400": "鹤岗市",
+    "230500": "双鸭山市",
+    "230600": "大庆市",
+    "230700": "伊春市",
+    "230800": "佳木斯市",
+    "230900": "七台河市",
+    "231000": "牡丹江市",
+    "231100": "黑河市",
+    "231200": "绥化市",
+    "232700": "大兴安岭地区",
+    # 鸡西市
+    "230302": "鸡冠区",
+    "230303": "恒山区",
+    "230304": "滴道区",
+    "230305": "梨树区",
+    "230306": "城子河区",
+    "230307": "麻山区",
+    "230321": "鸡东县",
+    "230381": "虎林市",
+    "230382": "密山市",
+    # 哈尔滨市
+    "230102": "道里区",
+    "230103": "南岗区",
+    "230104": "道外区",
+    "230108": "平房区",
+    "230109": "松北区",
+    "230110": "香坊区",
+    "230111": "呼兰区",
+    "230112": "阿城区",
+    "230113": "双城区",
+    "230123": "依兰县",
+    "230124": "方正县",
+    "230125": "宾县",
+    "230126": "巴彦县",
+    "230127": "木兰县",
+    "230128": "通河县",
+    "230129": "延寿县",
+    "230183": "尚志市",
+    "230184": "五常市",
+}
+
+SECTORS: dict[str, str] = {
+    "cpc": "中国共产党",
+    "rcck": "中国国民党革命委员会",
+    "cdl": "中国民主同盟",
+    "cndca": "中国民主建国会",
+    "capd": "中国民主促进会",
+    "pwdp": "中国农工民主党",
+    "zhigong": "中国致公党",
+    "jiusan": "九三学社",
+    "tdsl": "台湾民主自治同盟",
+    "non_party": "无党派人士",
+    "youth": "共青团和青联",
+    "trade_union": "总工会",
+    "women": "妇联",
+    "industry_commerce": "工商联",
+    "science_association": "科协",
+    "taiwan_compatriots": "台联",
+    "overseas_chinese": "侨联",
+    "culture_arts": "文化艺术界",
+    "science_tech": "科学技术界",
+    "social_sciences": "社会科学界",
+    "economy": "经济界",
+    "agriculture": "农业界",
+    "education": "教育界",
+    "sports": "体育界",
+    "press_publishing": "新闻出版界",
+    "medicine_health": "医药卫生界",
+    "foreign_friendship": "对外友好界",
+    "social_welfare": "社会福利和社会保障界",
+    "ethnic_minorities": "少数民族界",
+    "religion": "宗教界",
+    "hong_kong": "特邀香港人士",
+    "macao": "特邀澳门人士",
+    "special_invitees": "特别邀请人士",
+    "environment_resources": "环境资源界",
+}
+
+# The summary's counts, in the order a reader expects them.
+COUNTS: dict[str, str] = {
+    "contacts": "联系次数",
+    "contacts_face_to_face": "联系次数·上门走访座谈",
+    "contacts_regular_work": "联系次数·调研征集民意",
+    "contacts_online": "联系次数·线上互动",
+    "contacts_service": "联系次数·服务活动",
+    "contacts_innovative": "联系次数·创新形式",
+    "people_reached": "走访人次",
+    "heart_to_heart_talks": "谈心谈话人次",
+    "liaisons_active": "联系人数",
+    "liaisons_contacted": "已联系联系人数",
+    "obligations_due": "必访任务数",
+    "obligations_fulfilled_on_time": "按期完成必访",
+    "obligations_fulfilled_late": "逾期完成必访",
+    "obligations_overdue": "逾期未完成必访",
+    "obligations_escalated": "已上报必访",
+    "concerns_collected": "收集问题建议",
+    "concerns_handled": "已办结问题建议",
+    "concerns_assigned": "已交办",
+    "concerns_replied": "已办复",
+    "concerns_replied_on_time": "按时办复",
+    "concerns_rated": "已评价",
+    "concerns_satisfied": "满意",
+    "concerns_resolved": "已解决",
+    "public_opinion_reports": "社情民意信息",
+    "proposals": "提案",
+}
+
+RATES: dict[str, str] = {
+    "coverage": "联系人覆盖率",
+    "compliance": "必访履约率",
+    "reply_rate": "办复率",
+    "on_time_reply_rate": "按时办复率",
+    "resolution_rate": "解决率",
+    "satisfaction_rate": "满意率",
+    "handled_rate": "办结率",
+}
+
+# The first column's heading: what the key of a row is, per grouping.
+GROUP_KEYS: dict[str | None, str] = {
+    None: "范围",
+    "province": "省份代码",
+    "city": "市代码",
+    "county": "县（市、区）代码",
+    "sector": "界别代码",
+    "special_committee": "专委会代码",
+    "member": "委员编号",
+    "workstation": "委员工作站编号",
+    "year": "年份",
+    "month": "月份",
+    "day": "日期",
+}
+
+
+def key_label(group_by: str | None, key: str) -> str | None:
+    """The name of a row's key where reporting knows one (members' names come from the view)."""
+    if group_by in ("province", "city", "county") or (group_by is None and key != "all"):
+        return REGIONS.get(key)
+    if group_by == "sector":
+        return SECTORS.get(key)
+    return None
