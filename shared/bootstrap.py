@@ -9,7 +9,7 @@ from pathlib import Path
 import uvicorn
 from fastapi import APIRouter, FastAPI
 
-from shared.auth import TokenVerifier, load_public_key
+from shared.auth import PublicKeyRing, TokenVerifier
 from shared.logging import configure_logging
 from shared.runtime import ConsumerSpec, Runtime, running
 from shared.settings import ServiceSettings
@@ -18,9 +18,12 @@ from shared.web.app import create_service_app
 
 
 def token_verifier(settings: ServiceSettings) -> TokenVerifier:
-    keys = [load_public_key(settings.jwt_public_key_file)] if settings.jwt_public_key_file else []
-    # With no key configured every request is refused (401): safe, and obvious in the logs.
-    return TokenVerifier(keys, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
+    # A file or a directory of PEM files, re-read when it changes (signing-key rotation without
+    # a restart). With no key configured every request is refused (401): safe, and obvious.
+    ring = PublicKeyRing(
+        source=settings.jwt_public_key_file, reload_seconds=settings.jwt_keys_reload_seconds
+    )
+    return TokenVerifier(ring, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
 
 
 def create_platform_app(

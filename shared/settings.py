@@ -33,7 +33,11 @@ class ServiceSettings(BaseSettings):
     http_port: int = 8000
     max_body_bytes: int = Field(default=1_048_576, gt=0)
 
+    # One PEM file, or a directory whose `*.pem` files are all accepted (picked by the token's
+    # `kid`): during a signing-key rotation it holds the old and the new public key.
     jwt_public_key_file: Path | None = None
+    # How often the key file or directory is checked for changes (a rotated Secret).
+    jwt_keys_reload_seconds: float = Field(default=10.0, ge=0)
     jwt_issuer: str = "cppcc-dev"
     jwt_audience: str = "cppcc-platform"
 
