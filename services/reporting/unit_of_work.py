@@ -14,6 +14,10 @@ from services.reporting.repository.visits import VisitRepository
 from shared.db.unit_of_work import PgUnitOfWork
 
 SOURCE = "/services/reporting"
+# `python -m services.reporting.rebuild` takes this lock exclusively for its last step and the
+# table swap; every projection transaction holds it shared, so none straddles the swap (a
+# batch either commits into the old tables before it, or starts on the new ones after it).
+REBUILD_LOCK = 0x2EB0_11D5
 
 
 class ReportingUnitOfWork(PgUnitOfWork):
@@ -34,6 +38,9 @@ class ReportingUnitOfWork(PgUnitOfWork):
         if self._pseudonymize is None:
             raise RuntimeError("this unit of work was built without a pseudonym key")
         return self._pseudonymize
+
+    async def _on_begin(self, conn: asyncpg.Connection) -> None:
+        await conn.execute("SELECT pg_advisory_xact_lock_shared($1)", REBUILD_LOCK)
 
     def _bind(self, conn: asyncpg.Connection) -> None:
         self.member_counts = MemberCountRepository(conn)
