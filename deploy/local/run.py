@@ -1,15 +1,18 @@
 """`make run`: the whole platform on this machine, in the foreground, until Ctrl-C.
 
 Starts (or reuses) Kafka and Postgres, creates the topics and dev signing keys, runs the four
-services as child processes, prints where to look and a dev token per role, and on Ctrl-C
-stops exactly what it started, by PID.
+services as child processes, loads the demo province on the first start (`.run/demo.json` marks
+it loaded), serves a start page on 127.0.0.1:8000 with every page logged in and a dev token per
+role, and on Ctrl-C stops exactly what it started, by PID.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -17,21 +20,21 @@ import time
 import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass
+from http.server import ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
+from deploy.demo.client import Urls
+from deploy.demo.main import Options, load_demo, pinned_day, write_manifest
+from deploy.demo.start_page import accounts, render, serve
 from deploy.local.kafka import KafkaCluster
 from deploy.local.postgres import PostgresCluster
 from deploy.local.stack import DEFAULT_DATABASES, REPO_ROOT, kafka_dir, postgres_dir, start_stack
-from shared.auth import Role
-from shared.devtokens import PII_KEY_NAME, ensure_keys, issue_token, load_private_key
+from shared.devtokens import PII_KEY_NAME, ensure_keys, load_private_key
 from shared.messaging.topics import ensure_topics
 
 SERVICES = {"members": 8001, "visits": 8002, "notifications": 8003, "reporting": 8004}
-DEMO_ROLES = [
-    (Role.PROVINCE_ADMIN, "230000", "黑龙江省政协"),
-    (Role.CITY_ADMIN, "230300", "鸡西市政协"),
-    (Role.COUNTY_ADMIN, "230382", "密山市政协"),
-]
+URLS = Urls(*(f"http://127.0.0.1:{port}" for port in SERVICES.values()))
 
 
 @dataclass
@@ -67,8 +70,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                 )
             )
         _wait_ready(children)
-        _print_welcome(children, state, info.logs)
-        _wait_for_stop(children)
+        manifest = None if args.no_demo else _demo(state)
+        page = _start_page(state, manifest, args.start_port)
+        try:
+            _print_welcome(children, info.logs, args.start_port, manifest)
+            _wait_for_stop(children)
+        finally:
+            page.shutdown()
     finally:
         _stop_children(children)
         if started_stack:
@@ -83,6 +91,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--state-dir", type=Path, default=REPO_ROOT / ".run")
     parser.add_argument("--kafka-port", type=int, default=9092)
     parser.add_argument("--pg-port", type=int, default=55432)
+    parser.add_argument("--start-port", type=int, default=8000, help="the start page's port")
+    parser.add_argument("--no-demo", action="store_true", help="do not load the demo province")
     return parser
 
 
@@ -129,38 +139,75 @@ def _wait_ready(children: list[Child], timeout: float = 120.0) -> None:
 
 
 def _is_ready(port: int) -> bool:
+    return _answers(port, "/health/ready")
+
+
+def _demo(state: Path) -> dict[str, Any] | None:
+    """The demo's manifest; loaded through the APIs on the first start only. A failed load is
+    reported and tried again next time (it is idempotent), the platform runs on without it."""
+    marker = state / "demo.json"
+    if marker.exists():
+        loaded: dict[str, Any] = json.loads(marker.read_text())
+        return loaded
+    print("loading the demo province (first start only; a minute or two) ...", flush=True)
     try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/health/ready", timeout=2) as r:
+        options = Options(urls=URLS, keys_dir=state / "keys", today=pinned_day(state))
+        manifest = asyncio.run(load_demo(options))
+    except Exception as exc:  # reported; the platform itself is up
+        print(f"the demo did not load ({exc}); `make run` will try again next time", flush=True)
+        return None
+    write_manifest(marker, manifest)
+    return manifest
+
+
+def _start_page(state: Path, manifest: dict[str, Any] | None, port: int) -> ThreadingHTTPServer:
+    """Made afresh at every start: the tokens in it last 8 hours."""
+    site = state / "start"
+    site.mkdir(parents=True, exist_ok=True)
+    people = accounts(load_private_key(state / "keys"), manifest)
+    page = render(manifest, people, URLS, _asyncapi(site))
+    (site / "index.html").write_text(page, encoding="utf-8")
+    return serve(site, port)
+
+
+def _asyncapi(site: Path) -> list[tuple[str, str]]:
+    """AsyncAPI documents: files in the repository (copied next to the page) and what the
+    services serve themselves, whichever exist."""
+    found = []
+    for path in sorted(REPO_ROOT.glob("*/**/asyncapi*.*")):
+        if ".venv" not in path.parts and path.suffix in (".yaml", ".yml", ".json", ".html"):
+            shutil.copyfile(path, site / path.name)
+            found.append((f"AsyncAPI: {path.relative_to(REPO_ROOT)}", path.name))
+    for name, port in SERVICES.items():
+        for suffix in ("/asyncapi", "/docs/asyncapi"):
+            if _answers(port, suffix):
+                found.append((f"AsyncAPI: {name}", f"http://127.0.0.1:{port}{suffix}"))
+                break
+    return found
+
+
+def _answers(port: int, path: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=2) as r:
             return bool(r.status == 200)
     except OSError:
         return False
 
 
-def _print_welcome(children: list[Child], state: Path, infra_logs: dict[str, str]) -> None:
-    key = load_private_key(state / "keys")
-    lines = ["", "CPPCC platform is up (Ctrl-C stops everything this command started).", ""]
-    for child in children:
-        lines.append(f"  {child.name:<14} http://127.0.0.1:{child.port}/docs")
-    lines += ["", "Dev tokens (8 hours; more with `python -m shared.devtokens issue`):"]
-    for role, region, label in DEMO_ROLES:
-        token = issue_token(key, role=role, region=region)
-        lines.append(f"  {role.value} {region} ({label}):\n    {token}")
-    lines += [
+def _print_welcome(
+    children: list[Child], infra_logs: dict[str, str], port: int, manifest: dict[str, Any] | None
+) -> None:
+    demo = "the demo province" if manifest else "no demo data"
+    lines = [
         "",
-        "Try the slice: register a member of the provincial committee (seeded) on :8001,",
-        "see the count by sector on :8004 a moment later:",
-        "  TOKEN=<city_admin token above>",
-        '  curl -s -X POST http://127.0.0.1:8001/v1/members -H "Authorization: Bearer $TOKEN" \\',
-        '    -H \'content-type: application/json\' -d \'{"full_name":"张明华","sector_code":'
-        '"education","committee_code":"cppcc-230000","region_code":"230382"}\'',
-        '  curl -s http://127.0.0.1:8004/v1/kpi/member-counts -H "Authorization: Bearer $TOKEN"',
+        f"CPPCC platform is up with {demo} (Ctrl-C stops everything this command started).",
         "",
-        "Pages (add #token=<a member's token> to the address):",
-        "  http://127.0.0.1:8002/app/member  http://127.0.0.1:8002/app/constituent"
-        "  http://127.0.0.1:8002/app/department",
+        f"  Open http://127.0.0.1:{port}/  (dashboard, pages logged in per role, API docs,",
+        "  dev tokens for every role)",
         "",
-        "Logs: " + ", ".join(str(c.log_path) for c in children),
-        "      " + ", ".join(infra_logs.values()),
+        "  API docs: " + "  ".join(f"http://127.0.0.1:{c.port}/docs" for c in children),
+        "  Logs: " + ", ".join(str(c.log_path) for c in children),
+        "        " + ", ".join(infra_logs.values()),
         "",
     ]
     print("\n".join(lines), flush=True)
