@@ -9,12 +9,11 @@ import asyncpg
 
 from services.reporting.deidentify import Pseudonymizer
 from services.reporting.events import CONCERN_EVENTS, OBLIGATION_EVENTS
-from services.reporting.handlers import directory, member_counts
-from services.reporting.handlers.concerns import on_concern_event
-from services.reporting.handlers.visits import on_obligation_event, on_visit_recorded
+from services.reporting.handlers import concerns, directory, member_counts, notifications, visits
 from services.reporting.unit_of_work import ReportingUnitOfWork
 from shared.contracts import members as m
 from shared.contracts import topics
+from shared.contracts.notifications import NotificationDeliveredV1
 from shared.contracts.visits import VisitRecordedV1
 from shared.runtime import ConsumerSpec
 
@@ -26,7 +25,12 @@ KPI_TOPICS = (
     topics.VISITS_VISIT.name,
     topics.VISITS_OBLIGATION.name,
     topics.VISITS_CONCERN.name,
+    topics.MEMBERS_WORKSTATION.name,
+    topics.NOTIFICATIONS_NOTIFICATION.name,
 )
+_MEMBER_EVENTS = (m.MemberRegisteredV1, m.MemberUpdatedV1, m.MemberRetiredV1)
+_LIAISON_EVENTS = (m.LiaisonLinkedV1, m.LiaisonUnlinkedV1)
+_WORKSTATION_EVENTS = (m.WorkstationOpenedV1, m.WorkstationChangedV1, m.WorkstationClosedV1)
 
 member_directory = ConsumerSpec(
     group=MEMBER_DIRECTORY_GROUP,
@@ -38,15 +42,28 @@ member_directory = ConsumerSpec(
 
 
 def kpi_handlers() -> dict[type, Any]:
+    """One event at a time: what the consumer replays with when a whole batch failed."""
     return {
-        m.MemberRegisteredV1: directory.on_member_registered,
-        m.MemberUpdatedV1: directory.on_member_updated,
-        m.MemberRetiredV1: directory.on_member_retired,
-        m.LiaisonLinkedV1: directory.on_liaison_linked,
-        m.LiaisonUnlinkedV1: directory.on_liaison_unlinked,
-        VisitRecordedV1: on_visit_recorded,
-        **dict.fromkeys(OBLIGATION_EVENTS, on_obligation_event),
-        **dict.fromkeys(CONCERN_EVENTS, on_concern_event),
+        **dict.fromkeys(_MEMBER_EVENTS, directory.on_member_event),
+        **dict.fromkeys(_LIAISON_EVENTS, directory.on_liaison_event),
+        **dict.fromkeys(_WORKSTATION_EVENTS, directory.on_workstation_event),
+        VisitRecordedV1: visits.on_visit_recorded,
+        **dict.fromkeys(OBLIGATION_EVENTS, visits.on_obligation_event),
+        **dict.fromkeys(CONCERN_EVENTS, concerns.on_concern_event),
+        NotificationDeliveredV1: notifications.on_notification_delivered,
+    }
+
+
+def kpi_batch_handlers() -> dict[type, Any]:
+    """Set-based forms: consecutive events sharing one of these are applied as one run."""
+    return {
+        **dict.fromkeys(_MEMBER_EVENTS, directory.apply_member_events),
+        **dict.fromkeys(_LIAISON_EVENTS, directory.apply_liaison_events),
+        **dict.fromkeys(_WORKSTATION_EVENTS, directory.apply_workstation_events),
+        VisitRecordedV1: visits.record_visits,
+        **dict.fromkeys(OBLIGATION_EVENTS, visits.apply_obligation_events),
+        **dict.fromkeys(CONCERN_EVENTS, concerns.apply_concern_events),
+        NotificationDeliveredV1: notifications.count_deliveries,
     }
 
 
@@ -58,5 +75,9 @@ def kpi_projections(pseudonymize: Pseudonymizer, *, group: str = KPI_GROUP) -> C
 
     factory: Callable[[asyncpg.Pool], ReportingUnitOfWork] = uow_factory
     return ConsumerSpec(
-        group=group, topics=KPI_TOPICS, handlers=kpi_handlers(), uow_factory=factory
+        group=group,
+        topics=KPI_TOPICS,
+        handlers=kpi_handlers(),
+        uow_factory=factory,
+        batch_handlers=kpi_batch_handlers(),
     )

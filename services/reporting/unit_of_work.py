@@ -8,6 +8,7 @@ from services.reporting.deidentify import Pseudonymizer
 from services.reporting.repository.concerns import ConcernRepository
 from services.reporting.repository.directory import DirectoryRepository
 from services.reporting.repository.member_counts import MemberCountRepository
+from services.reporting.repository.notifications import NotificationRepository
 from services.reporting.repository.obligations import ObligationRepository
 from services.reporting.repository.timeline import FeedRepository, TimelineRepository
 from services.reporting.repository.visits import VisitRepository
@@ -26,6 +27,7 @@ class ReportingUnitOfWork(PgUnitOfWork):
     visits: VisitRepository
     obligations: ObligationRepository
     concerns: ConcernRepository
+    notifications: NotificationRepository
     timeline: TimelineRepository
     feed: FeedRepository
 
@@ -48,5 +50,6 @@ class ReportingUnitOfWork(PgUnitOfWork):
         self.visits = VisitRepository(conn)
         self.obligations = ObligationRepository(conn)
         self.concerns = ConcernRepository(conn)
+        self.notifications = NotificationRepository(conn)
         self.timeline = TimelineRepository(conn)
         self.feed = FeedRepository(conn)

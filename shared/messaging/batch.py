@@ -119,12 +119,17 @@ async def _apply_in_one_transaction(
 
 
 def _runs(consumer: IdempotentConsumer, parsed: list[_Parsed]) -> list[list[_Parsed]]:
-    """Consecutive events of one type that has a set-based handler form one run; every other
-    event is a run of one. Runs keep the batch's order, so each key's events stay in order."""
+    """Consecutive events whose types share one set-based handler form one run (a handler may
+    take a family: every event of a concern's lifecycle); every other event is a run of one.
+    Runs keep the batch's order, so each key's events stay in order."""
     runs: list[list[_Parsed]] = []
     for p in parsed:
-        batchable = consumer.batch_handler_for(p.event) is not None
-        if batchable and runs and type(runs[-1][-1].event) is type(p.event):
+        handler = consumer.batch_handler_for(p.event)
+        if (
+            handler is not None
+            and runs
+            and consumer.batch_handler_for(runs[-1][-1].event) == handler
+        ):
             runs[-1].append(p)
         else:
             runs.append([p])

@@ -34,7 +34,10 @@ class DrillDown(BaseModel):
 
 
 class KpiRow(BaseModel):
-    key: str = Field(description="the group: region, sector, committee or member id; 'all'")
+    key: str = Field(
+        description="the group: region, sector, committee, workstation or member id; 'all'; "
+        "for day/month/year the period as 'YYYY-MM-DD', 'YYYY-MM' or 'YYYY'"
+    )
     label: str | None = None
     counts: dict[str, int]
     rates: dict[str, RateOut]
@@ -91,6 +94,8 @@ async def _labels(
     conn: asyncpg.Connection, group_by: views.GroupBy | None, keys: list[str]
 ) -> dict[str, str]:
     """Members are shown by name to those allowed to see them (never in the data feed)."""
+    if group_by == "workstation":
+        return await views.workstation_names(conn, keys)
     if group_by != "member":
         return {}
     return await views.member_names(conn, [UUID(k) for k in keys])

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from uuid import UUID
 
+from services.reporting.repository.timeline import TimelineEntry
 from services.reporting.unit_of_work import ReportingUnitOfWork
 from shared.contracts.base import IntegrationEvent
 
@@ -11,21 +13,22 @@ from shared.contracts.base import IntegrationEvent
 _NOT_FACTS = {"event_id", "occurred_at", "region_code", "member_id", "event_type"}
 
 
-async def add_to_timeline(
-    event: IntegrationEvent, uow: ReportingUnitOfWork, *, member_id: UUID, subject_id: UUID | None
-) -> None:
-    facts = event.model_dump(mode="json", exclude=_NOT_FACTS)
-    await uow.timeline.append(
+def timeline_entry(
+    event: IntegrationEvent, *, member_id: UUID, subject_id: UUID | None
+) -> TimelineEntry:
+    return TimelineEntry(
         event_id=event.event_id,
         member_id=member_id,
         occurred_at=event.occurred_at,
         event_type=event.event_type_name,
         subject_id=subject_id,
-        facts=facts,
+        facts=event.model_dump(mode="json", exclude=_NOT_FACTS),
     )
 
 
-async def publish_to_data_platform(fact: IntegrationEvent, uow: ReportingUnitOfWork) -> None:
+async def publish_to_data_platform(
+    facts: Sequence[IntegrationEvent], uow: ReportingUnitOfWork
+) -> None:
     """Through the outbox (leaves only if the batch commits) and into the pull feed."""
-    uow.record(fact)
-    await uow.feed.append(fact)
+    uow.record(*facts)
+    await uow.feed.append_all(facts)

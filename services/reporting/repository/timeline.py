@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -10,6 +12,16 @@ from uuid import UUID
 import asyncpg
 
 from shared.contracts.base import IntegrationEvent
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    event_id: UUID
+    member_id: UUID
+    occurred_at: datetime
+    event_type: str
+    subject_id: UUID | None
+    facts: dict[str, Any]
 
 
 class TimelineRepository:
@@ -38,6 +50,24 @@ class TimelineRepository:
             json.dumps(facts, ensure_ascii=False),
         )
 
+    async def append_all(self, entries: list[TimelineEntry]) -> None:
+        """A batch's lines in one statement; a line already there stays as it is."""
+        if not entries:
+            return
+        await self._conn.execute(
+            """INSERT INTO timeline_entry (event_id, member_id, occurred_at, event_type,
+                   subject_id, facts)
+               SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[], $4::text[],
+                                    $5::uuid[], $6::jsonb[])
+               ON CONFLICT DO NOTHING""",
+            [e.event_id for e in entries],
+            [e.member_id for e in entries],
+            [e.occurred_at for e in entries],
+            [e.event_type for e in entries],
+            [e.subject_id for e in entries],
+            [json.dumps(e.facts, ensure_ascii=False) for e in entries],
+        )
+
 
 _FEED_LOCK = 0x5EED_F00D
 
@@ -58,4 +88,22 @@ class FeedRepository:
             fact.event_type_name,
             fact.region_code,
             fact.model_dump_json(),
+        )
+
+    async def append_all(self, facts: Sequence[IntegrationEvent]) -> None:
+        """In the batch's order: `seq` is taken row by row as the SELECT yields them."""
+        if not facts:
+            return
+        await self._conn.execute("SELECT pg_advisory_xact_lock($1)", _FEED_LOCK)
+        await self._conn.execute(
+            """INSERT INTO feed_entry (event_id, event_type, region_code, payload)
+               SELECT u.event_id, u.event_type, u.region_code, u.payload
+               FROM unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[])
+                 WITH ORDINALITY AS u(event_id, event_type, region_code, payload, n)
+               ORDER BY u.n
+               ON CONFLICT DO NOTHING""",
+            [f.event_id for f in facts],
+            [f.event_type_name for f in facts],
+            [f.region_code for f in facts],
+            [f.model_dump_json() for f in facts],
         )

@@ -1,65 +1,96 @@
-"""Contact records, the daily facts per member, and which liaisons were reached on which day."""
+"""Contact records into their rows and the rollups, and who was reached in which period.
+
+Set-based: a batch of contact records is one INSERT (duplicates by visit id drop out there, and
+only the rows it really inserted are summed into the rollups), and its liaisons one more.
+"""
 
 from __future__ import annotations
 
+from datetime import date
+from uuid import UUID
+
 import asyncpg
 
+from services.reporting.repository.rollup import GRAINS, delta_select, rollup_statement
 from shared.contracts.visits import VisitRecordedV1
 
+# Serialises the two writers of liaisons_contacted (this one and the liaison handler), so one
+# never counts against a liaison row the other has changed but not yet committed.
+COVERAGE_LOCK = 0x00C0_7E4A
+
 _CHANNELS = ("face_to_face", "regular_work", "online", "service", "innovative")
+VISIT_DELTA = delta_select(
+    "new",
+    {
+        "contacts": "1",
+        **{f"contacts_{c}": f"channel = '{c}'" for c in _CHANNELS},
+        "people_reached": "people_reached",
+        "heart_to_heart_talks": "heart_to_heart_talks",
+    },
+    day="occurred_on",
+)
+_VISITS = rollup_statement(
+    f"""WITH new AS (
+          INSERT INTO visit (visit_id, member_id, region_code, sector_code, channel, occasion,
+                             occurred_on, people_reached, heart_to_heart_talks)
+          SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[],
+                               $6::text[], $7::date[], $8::int[], $9::int[])
+          ON CONFLICT DO NOTHING
+          RETURNING *
+        ),
+        delta AS ({VISIT_DELTA})"""
+)
+# A liaison reached in a period counts toward that period if active at its end; the liaison's
+# own member, region and sector carry the count (as the liaison handler re-counts it).
+CONTACT_DELTA = delta_select(
+    "new n JOIN liaison l USING (liaison_id)",
+    {"liaisons_contacted": "1"},
+    member="l.member_id",
+    region="l.region_code",
+    sector="l.sector_code",
+    day="n.period",
+    only_grain="n.grain",
+    where="liaison_active(l.linked_on, l.unlinked_on, kpi_period_end(n.grain, n.period))",
+)
+_LIAISON_CONTACTS = rollup_statement(
+    f"""WITH new AS (
+          INSERT INTO liaison_period_contact (liaison_id, grain, period)
+          SELECT DISTINCT u.liaison_id, g.grain, kpi_period(g.grain, u.day)
+          FROM unnest($1::uuid[], $2::date[]) AS u(liaison_id, day) CROSS JOIN {GRAINS}
+          ORDER BY 1, 2, 3
+          ON CONFLICT DO NOTHING
+          RETURNING *
+        ),
+        delta AS ({CONTACT_DELTA})"""
+)
 
 
 class VisitRepository:
     def __init__(self, conn: asyncpg.Connection) -> None:
         self._conn = conn
 
-    async def add(self, e: VisitRecordedV1) -> bool:
-        """False if this contact record is already projected (then nothing is added twice)."""
-        status: str = await self._conn.execute(
-            """INSERT INTO visit (visit_id, member_id, region_code, sector_code, channel,
-                   occasion, occurred_on, people_reached, heart_to_heart_talks)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING""",
-            e.visit_id,
-            e.member_id,
-            e.region_code,
-            e.sector_code,
-            e.channel,
-            e.occasion,
-            e.occurred_on,
-            e.people_reached,
-            e.heart_to_heart_talks,
-        )
-        if not status.endswith(" 1"):
-            return False
-        await self._add_to_day(e)
-        await self._conn.executemany(
-            """INSERT INTO liaison_contact (member_id, liaison_id, day) VALUES ($1, $2, $3)
-               ON CONFLICT DO NOTHING""",
-            [(e.member_id, liaison, e.occurred_on) for liaison in set(e.liaison_ids)],
-        )
-        return True
-
-    async def _add_to_day(self, e: VisitRecordedV1) -> None:
-        per_channel = [int(e.channel == c) for c in _CHANNELS]
+    async def add_all(self, events: list[VisitRecordedV1]) -> None:
+        """Contact records not yet projected are added once; the rest change nothing."""
+        unique = list({e.visit_id: e for e in events}.values())
         await self._conn.execute(
-            """INSERT INTO member_day AS d (member_id, day, region_code, sector_code, contacts,
-                   face_to_face, regular_work, online, service, innovative,
-                   people_reached, heart_to_heart_talks)
-               VALUES ($1, $2, $3, $4, 1, $5, $6, $7, $8, $9, $10, $11)
-               ON CONFLICT ON CONSTRAINT member_day_pk DO UPDATE SET
-                 contacts = d.contacts + 1,
-                 face_to_face = d.face_to_face + $5,
-                 regular_work = d.regular_work + $6,
-                 online = d.online + $7,
-                 service = d.service + $8,
-                 innovative = d.innovative + $9,
-                 people_reached = d.people_reached + $10,
-                 heart_to_heart_talks = d.heart_to_heart_talks + $11""",
-            e.member_id,
-            e.occurred_on,
-            e.region_code,
-            e.sector_code,
-            *per_channel,
-            e.people_reached,
-            e.heart_to_heart_talks,
+            _VISITS,
+            [e.visit_id for e in unique],
+            [e.member_id for e in unique],
+            [e.region_code for e in unique],
+            [e.sector_code for e in unique],
+            [e.channel for e in unique],
+            [e.occasion for e in unique],
+            [e.occurred_on for e in unique],
+            [e.people_reached for e in unique],
+            [e.heart_to_heart_talks for e in unique],
+        )
+        contacts = sorted({(x, e.occurred_on) for e in unique for x in e.liaison_ids})
+        await self.reach_liaisons(contacts)
+
+    async def reach_liaisons(self, contacts: list[tuple[UUID, date]]) -> None:
+        if not contacts:
+            return
+        await self._conn.execute("SELECT pg_advisory_xact_lock($1)", COVERAGE_LOCK)
+        await self._conn.execute(
+            _LIAISON_CONTACTS, [c[0] for c in contacts], [c[1] for c in contacts]
         )

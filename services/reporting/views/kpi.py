@@ -1,20 +1,49 @@
-"""KPI counts per group, rolled up at query time from the per-aggregate and per-day facts.
+"""KPI counts per group, read from the rollups the handlers maintain (member_kpi, region_kpi).
 
-Each source is one GROUP BY over an indexed fact table joined to the member dimension (for the
-special committee); the API merges the sources by group key. Every column and key expression
-below is a constant of this module: request values only ever travel as $n parameters.
+The period [from, to] is cut into whole years, whole months and the days left at its edges
+(`periods`), so a province-wide year reads about a thousand pre-summed rows rather than
+millions of facts. Regions, sectors and periods come from region_kpi; anything that needs the
+member (grouping by member, special committee or workstation, or a member/committee filter)
+from member_kpi joined to the member's current committee and workstations.
+
+Two counts are not plain sums:
+- liaisons_active at a day is a running sum of liaison_delta (+1 on a link, -1 on an unlink)
+  over everything up to that day;
+- liaisons_contacted counts distinct liaisons, so the rollup holds it per exact day, month and
+  year; any other range counts distinct liaisons from liaison_period_contact instead.
+
+Every column and key expression below is a constant of this module: request values only ever
+travel as $n parameters.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Literal
 from uuid import UUID
 
 import asyncpg
 
-GroupBy = Literal["province", "city", "county", "sector", "special_committee", "member"]
+from services.reporting.domain import LOCAL_TZ
+from services.reporting.repository.rollup import METRICS
+
+GroupBy = Literal[
+    "province",
+    "city",
+    "county",
+    "sector",
+    "special_committee",
+    "workstation",
+    "member",
+    "day",
+    "month",
+    "year",
+]
+Grain = Literal["d", "m", "y"]
+# Series: one row per period, keyed 'YYYY-MM-DD', 'YYYY-MM' or 'YYYY'.
+TIME_GRAINS: dict[str, Grain] = {"day": "d", "month": "m", "year": "y"}
+_TIME_FORMATS = {"d": "YYYY-MM-DD", "m": "YYYY-MM", "y": "YYYY"}
 
 _KEYS: dict[GroupBy | None, str] = {
     None: "'all'",
@@ -23,58 +52,18 @@ _KEYS: dict[GroupBy | None, str] = {
     "county": "f.region_code",
     "sector": "f.sector_code",
     "special_committee": "coalesce(md.special_committee_code, '-')",
+    "workstation": "coalesce(mw.workstation_id::text, '-')",
     "member": "f.member_id::text",
+    "day": "to_char(f.period, 'YYYY-MM-DD')",
+    "month": "to_char(f.period, 'YYYY-MM')",
+    "year": "to_char(f.period, 'YYYY')",
 }
+_PER_MEMBER: set[GroupBy | None] = {"special_committee", "workstation", "member"}
+_SUMMED = [m for m in METRICS if m not in ("liaison_delta", "liaisons_contacted")]
+_SUMS = ", ".join(f"sum(f.{m})::int AS {m}" for m in (*_SUMMED, "liaison_delta"))
 
-_VISITS = """
-  sum(f.contacts)::int AS contacts, sum(f.face_to_face)::int AS contacts_face_to_face,
-  sum(f.regular_work)::int AS contacts_regular_work, sum(f.online)::int AS contacts_online,
-  sum(f.service)::int AS contacts_service, sum(f.innovative)::int AS contacts_innovative,
-  sum(f.people_reached)::int AS people_reached,
-  sum(f.heart_to_heart_talks)::int AS heart_to_heart_talks"""
-
-_ACTIVE = """(f.linked_on IS NOT NULL AND f.linked_on <= coalesce($6, current_date)
-  AND (f.unlinked_on IS NULL OR f.unlinked_on < f.linked_on
-       OR f.unlinked_on > coalesce($6, current_date)))"""
-_LIAISONS = f"""
-  count(*) FILTER (WHERE {_ACTIVE})::int AS liaisons_active,
-  count(*) FILTER (WHERE {_ACTIVE} AND EXISTS (
-      SELECT 1 FROM liaison_contact c WHERE c.liaison_id = f.liaison_id
-        AND ($5::date IS NULL OR c.day >= $5) AND ($6::date IS NULL OR c.day <= $6)
-  ))::int AS liaisons_contacted"""  # noqa: S608
-
-_OBLIGATIONS = """
-  count(*)::int AS obligations_due,
-  count(*) FILTER (WHERE f.fulfilled_on IS NOT NULL AND f.fulfilled_on_time)::int
-    AS obligations_fulfilled_on_time,
-  count(*) FILTER (WHERE f.fulfilled_on IS NOT NULL AND NOT f.fulfilled_on_time)::int
-    AS obligations_fulfilled_late,
-  count(*) FILTER (WHERE f.overdue AND f.fulfilled_on IS NULL)::int AS obligations_overdue,
-  count(*) FILTER (WHERE f.escalation_level > 0)::int AS obligations_escalated"""
-
-_HANDLED = "(f.replied_round IS NOT NULL OR f.closed OR f.rejected OR f.merged)"
-_RESOLVED = "(f.assigned_round IS NOT NULL AND coalesce(f.closed_resolved, f.rated_resolved))"
-_CONCERNS = f"""
-  count(*)::int AS concerns_collected,
-  count(*) FILTER (WHERE {_HANDLED})::int AS concerns_handled,
-  count(*) FILTER (WHERE f.assigned_round IS NOT NULL)::int AS concerns_assigned,
-  count(*) FILTER (WHERE f.replied_round IS NOT NULL)::int AS concerns_replied,
-  count(*) FILTER (WHERE f.replied_round IS NOT NULL AND f.replied_on_time)::int
-    AS concerns_replied_on_time,
-  count(*) FILTER (WHERE f.rated_round IS NOT NULL)::int AS concerns_rated,
-  count(*) FILTER (WHERE f.satisfaction >= 4)::int AS concerns_satisfied,
-  count(*) FILTER (WHERE {_RESOLVED})::int AS concerns_resolved,
-  count(*) FILTER (WHERE f.to_public_opinion)::int AS public_opinion_reports,
-  count(*) FILTER (WHERE f.to_proposal)::int AS proposals,
-  sum(f.first_replied_on - f.submitted_on)::int AS days_to_reply_total"""
-
-# (table, aggregates, date column or None, extra condition)
-_SOURCES: tuple[tuple[str, str, str | None, str], ...] = (
-    ("member_day", _VISITS, "f.day", "true"),
-    ("liaison", _LIAISONS, None, "true"),
-    ("obligation", _OBLIGATIONS, "f.due_on", "NOT f.withdrawn"),
-    ("concern", _CONCERNS, "f.submitted_on", "f.submitted_on IS NOT NULL"),
-)
+# Open ends of a period: whole years, so they never leave days or months at the edges.
+EARLIEST, LATEST = date(1900, 1, 1), date(8999, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -88,54 +77,206 @@ class KpiFilter:
 
 
 Counts = dict[str, int]
+Piece = tuple[Grain, date, date]  # grain, first and last period start
+
+
+def periods(lo: date, hi: date, coarsest: Grain = "y") -> list[Piece]:
+    """[lo, hi] as whole years, whole months and days, never coarser than `coarsest`."""
+    if lo > hi:
+        return []
+    if coarsest == "y":
+        first_year = lo.year if (lo.month, lo.day) == (1, 1) else lo.year + 1
+        last_year = hi.year if (hi.month, hi.day) == (12, 31) else hi.year - 1
+        if first_year <= last_year:
+            return [
+                *periods(lo, date(first_year, 1, 1) - timedelta(days=1), "m"),
+                ("y", date(first_year, 1, 1), date(last_year, 1, 1)),
+                *periods(date(last_year + 1, 1, 1), hi, "m"),
+            ]
+        coarsest = "m"
+    if coarsest == "m":
+        first = lo if lo.day == 1 else _next_month(lo)
+        after = _next_month(hi) if _next_month(hi) - timedelta(days=1) == hi else hi.replace(day=1)
+        if first < after:
+            last = _previous_month(after)
+            return [
+                *periods(lo, first - timedelta(days=1), "d"),
+                ("m", first, last),
+                *periods(after, hi, "d"),
+            ]
+    return [("d", lo, hi)]
+
+
+def _next_month(d: date) -> date:
+    return date(d.year + d.month // 12, d.month % 12 + 1, 1)
+
+
+def _previous_month(d: date) -> date:
+    return date(d.year - (d.month == 1), (d.month - 2) % 12 + 1, 1)
+
+
+def exact_period(lo: date, hi: date) -> Grain | None:
+    """The grain of which [lo, hi] is exactly one period, if any."""
+    pieces = periods(lo, hi)
+    if len(pieces) == 1 and pieces[0][1] == pieces[0][2]:
+        return pieces[0][0]
+    return None
+
+
+def today() -> date:
+    return datetime.now(LOCAL_TZ).date()
+
+
+class _Query:
+    """One SELECT over a rollup (or the liaisons), its WHERE built from the filter."""
+
+    def __init__(self, flt: KpiFilter, group_by: GroupBy | None, *, per_member: bool) -> None:
+        self.args: list[object] = []
+        self.joins = ""
+        self.where = [f"f.region_code LIKE {self.arg(flt.region_prefix)} || '%'"]
+        if flt.sector_code is not None:
+            self.where.append(f"f.sector_code = {self.arg(flt.sector_code)}")
+        if per_member and flt.member_id is not None:
+            self.where.append(f"f.member_id = {self.arg(flt.member_id)}")
+        if group_by == "special_committee" or flt.special_committee_code is not None:
+            self.joins += " LEFT JOIN member_dim md ON md.member_id = f.member_id"
+        if flt.special_committee_code is not None:
+            self.where.append(f"md.special_committee_code = {self.arg(flt.special_committee_code)}")
+        if group_by == "workstation":
+            self.joins += " LEFT JOIN member_workstation mw ON mw.member_id = f.member_id"
+
+    def arg(self, value: object) -> str:
+        self.args.append(value)
+        return f"${len(self.args)}"
+
+    def in_periods(self, pieces: list[Piece], alias: str = "f") -> None:
+        ors = [
+            f"({alias}.grain = '{grain}'"
+            f" AND {alias}.period BETWEEN {self.arg(lo)} AND {self.arg(hi)})"
+            for grain, lo, hi in pieces
+        ]
+        self.where.append(f"({' OR '.join(ors) or 'false'})")
+
+    def sql(self, select: str, source: str) -> str:
+        return f"""SELECT {select} FROM {source} {self.joins}
+                   WHERE {" AND ".join(self.where)} GROUP BY 1"""  # noqa: S608
+
+
+def _per_member(flt: KpiFilter, group_by: GroupBy | None) -> bool:
+    return group_by in _PER_MEMBER or flt.member_id is not None or bool(flt.special_committee_code)
 
 
 async def kpi_counts(
     conn: asyncpg.Connection, flt: KpiFilter, group_by: GroupBy | None
 ) -> dict[str, Counts]:
-    """Every count per group key ('-': the member has no special committee)."""
-    merged: dict[str, Counts] = {}
-    for table, aggregates, day, condition in _SOURCES:
-        for row in await _source(conn, flt, group_by, table, aggregates, day, condition):
-            counts = merged.setdefault(row["key"], {})
-            counts.update({k: int(v or 0) for k, v in row.items() if k != "key"})
-    return merged
+    """Every count per group key ('-': no special committee / workstation)."""
+    lo, hi = flt.from_day or EARLIEST, flt.to_day or LATEST
+    if group_by in TIME_GRAINS:
+        return await _series(conn, flt, group_by, TIME_GRAINS[group_by], lo, hi)
+    counts = await _sums(conn, flt, group_by, periods(lo, hi))
+    active_on = flt.to_day or today()
+    active = await _sums(conn, flt, group_by, periods(EARLIEST, active_on), "liaison_delta")
+    grain = exact_period(lo, hi) if flt.to_day is not None else None
+    if grain is not None:
+        contacted = await _sums(conn, flt, group_by, [(grain, lo, lo)], "liaisons_contacted")
+    else:
+        contacted = await _distinct_contacted(conn, flt, group_by, lo, hi, active_on)
+    for key in counts.keys() | active.keys() | contacted.keys():
+        row = counts.setdefault(key, {m: 0 for m in _SUMMED})
+        row.pop("liaison_delta", None)
+        row["liaisons_active"] = active.get(key, {}).get("liaison_delta", 0)
+        row["liaisons_contacted"] = contacted.get(key, {}).get("liaisons_contacted", 0)
+    return counts
 
 
-async def _source(
+async def _series(
+    conn: asyncpg.Connection, flt: KpiFilter, group_by: GroupBy, grain: Grain, lo: date, hi: date
+) -> dict[str, Counts]:
+    """One row per day, month or year; liaisons active at each period's end (or at `to`)."""
+    counts = await _sums(conn, flt, group_by, periods(lo, hi, grain))
+    before = await _sums(
+        conn, flt, None, periods(EARLIEST, lo - timedelta(days=1)), "liaison_delta"
+    )
+    running = before.get("all", {}).get("liaison_delta", 0)
+    for key in sorted(counts):
+        running += counts[key].pop("liaison_delta")
+        counts[key]["liaisons_active"] = running
+    # Whole periods read their own distinct count; a period cut by from/to counts exactly.
+    first = lo if _period_start(grain, lo) == lo else _period_after(grain, lo)
+    after = (
+        _period_after(grain, hi)
+        if _period_after(grain, hi) - timedelta(days=1) == hi
+        else (_period_start(grain, hi))
+    )
+    contacted: dict[str, Counts] = {}
+    if first < after:
+        last = _period_start(grain, after - timedelta(days=1))
+        contacted = await _sums(conn, flt, group_by, [(grain, first, last)], "liaisons_contacted")
+    edges = {(lo, min(hi, first - timedelta(days=1))), (max(lo, after), hi)}
+    for a, b in edges:
+        if a <= b:
+            key = a.strftime({"d": "%Y-%m-%d", "m": "%Y-%m", "y": "%Y"}[grain])
+            exact = await _distinct_contacted(conn, flt, None, a, b, b)
+            contacted[key] = {
+                "liaisons_contacted": exact.get("all", {}).get("liaisons_contacted", 0)
+            }
+    for key, row in counts.items():
+        row["liaisons_contacted"] = contacted.get(key, {}).get("liaisons_contacted", 0)
+    return counts
+
+
+def _period_start(grain: Grain, d: date) -> date:
+    return {"d": d, "m": d.replace(day=1), "y": date(d.year, 1, 1)}[grain]
+
+
+def _period_after(grain: Grain, d: date) -> date:
+    if grain == "d":
+        return d + timedelta(days=1)
+    if grain == "m":
+        return _next_month(d)
+    return date(d.year + 1, 1, 1)
+
+
+async def _sums(
     conn: asyncpg.Connection,
     flt: KpiFilter,
     group_by: GroupBy | None,
-    table: str,
-    aggregates: str,
-    day: str | None,
-    condition: str,
-) -> list[asyncpg.Record]:
-    period = (
-        f"AND ($5::date IS NULL OR {day} >= $5) AND ($6::date IS NULL OR {day} <= $6)"
-        if day
-        else "AND ($5::date IS NULL OR true) AND ($6::date IS NULL OR true)"
+    pieces: list[Piece],
+    only: str | None = None,
+) -> dict[str, Counts]:
+    per_member = _per_member(flt, group_by)
+    q = _Query(flt, group_by, per_member=per_member)
+    q.in_periods(pieces)
+    select = f"{_KEYS[group_by]} AS key, " + (f"sum(f.{only})::int AS {only}" if only else _SUMS)
+    rows = await conn.fetch(
+        q.sql(select, "member_kpi f" if per_member else "region_kpi f"), *q.args
     )
-    key = _KEYS[group_by]
-    sql = f"""SELECT {key} AS key, {aggregates}
-              FROM {table} f LEFT JOIN member_dim md ON md.member_id = f.member_id
-              WHERE f.region_code LIKE $1 || '%'
-                AND ($2::text IS NULL OR f.sector_code = $2)
-                AND ($3::uuid IS NULL OR f.member_id = $3)
-                AND ($4::text IS NULL OR md.special_committee_code = $4)
-                {period} AND {condition}
-              GROUP BY 1"""  # noqa: S608
-    return list(
-        await conn.fetch(
-            sql,
-            flt.region_prefix,
-            flt.sector_code,
-            flt.member_id,
-            flt.special_committee_code,
-            flt.from_day,
-            flt.to_day,
-        )
-    )
+    # A group whose sums are all 0 is left out: a rollup row can be all 0 when a fact moved
+    # away (an obligation withdrawn), and whether such a row exists depends on delivery order.
+    return {
+        r["key"]: {k: int(v or 0) for k, v in r.items() if k != "key"}
+        for r in rows
+        if any(v for k, v in r.items() if k != "key")
+    }
+
+
+async def _distinct_contacted(
+    conn: asyncpg.Connection,
+    flt: KpiFilter,
+    group_by: GroupBy | None,
+    lo: date,
+    hi: date,
+    active_on: date,
+) -> dict[str, Counts]:
+    """Distinct liaisons reached in [lo, hi] and active on `active_on`, by their member's
+    group (the slow path: used only for ranges that are not one whole day, month or year)."""
+    q = _Query(flt, group_by, per_member=True)
+    q.in_periods(periods(lo, hi), alias="p")
+    q.where.append(f"liaison_active(f.linked_on, f.unlinked_on, {q.arg(active_on)})")
+    select = f"{_KEYS[group_by]} AS key, count(DISTINCT f.liaison_id)::int AS liaisons_contacted"
+    source = "liaison_period_contact p JOIN liaison f USING (liaison_id)"
+    rows = await conn.fetch(q.sql(select, source), *q.args)
+    return {r["key"]: {"liaisons_contacted": int(r["liaisons_contacted"])} for r in rows}
 
 
 async def member_names(conn: asyncpg.Connection, member_ids: list[UUID]) -> dict[str, str]:
@@ -144,3 +285,12 @@ async def member_names(conn: asyncpg.Connection, member_ids: list[UUID]) -> dict
         member_ids,
     )
     return {r["id"]: r["full_name"] for r in rows if r["full_name"]}
+
+
+async def workstation_names(conn: asyncpg.Connection, keys: list[str]) -> dict[str, str]:
+    ids = [UUID(k) for k in keys if k != "-"]
+    rows = await conn.fetch(
+        "SELECT workstation_id::text AS id, name FROM workstation WHERE workstation_id = ANY($1)",
+        ids,
+    )
+    return {r["id"]: r["name"] for r in rows if r["name"]}

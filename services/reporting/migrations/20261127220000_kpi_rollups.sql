@@ -1,0 +1,141 @@
+-- migrate:up
+-- KPI rollups, maintained by the batch handlers in the same transaction as the facts, so a
+-- province-wide query reads thousands of pre-summed rows instead of millions of facts.
+--
+-- Each fact (a contact record, an obligation, a concern, a liaison's link state, a notification)
+-- contributes to one (member, region, sector, day); the handlers apply the change of that
+-- contribution (new minus old) to every grain: 'd' (the day), 'm' (its month), 'y' (its year).
+-- Every count is additive across periods of one grain, except liaisons_contacted (distinct
+-- liaisons: it is stored per grain for exactly that period, see views/kpi.py).
+
+-- The per-day facts are in member_kpi (grain 'd') now; the per-liaison contacts in
+-- liaison_period_contact.
+DROP TABLE member_day;
+DROP TABLE liaison_contact;
+
+CREATE FUNCTION kpi_period(grain "char", day date) RETURNS date
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN CASE grain WHEN 'd' THEN day
+                  WHEN 'm' THEN date_trunc('month', day)::date
+                  ELSE date_trunc('year', day)::date END;
+
+CREATE FUNCTION kpi_period_end(grain "char", period date) RETURNS date
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN CASE grain WHEN 'd' THEN period
+                  WHEN 'm' THEN (period + interval '1 month' - interval '1 day')::date
+                  ELSE (period + interval '1 year' - interval '1 day')::date END;
+
+-- Active on `at`: linked by then and not unlinked since (an unlink before the link is stale).
+CREATE FUNCTION liaison_active(linked_on date, unlinked_on date, at date) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN linked_on IS NOT NULL AND linked_on <= at
+       AND (unlinked_on IS NULL OR unlinked_on < linked_on OR unlinked_on > at);
+
+CREATE TABLE member_kpi (
+    member_id                     uuid NOT NULL,
+    grain                         "char" NOT NULL,
+    period                        date NOT NULL,
+    region_code                   text NOT NULL,
+    sector_code                   text NOT NULL,
+    contacts                      integer NOT NULL DEFAULT 0,
+    contacts_face_to_face         integer NOT NULL DEFAULT 0,
+    contacts_regular_work         integer NOT NULL DEFAULT 0,
+    contacts_online               integer NOT NULL DEFAULT 0,
+    contacts_service              integer NOT NULL DEFAULT 0,
+    contacts_innovative           integer NOT NULL DEFAULT 0,
+    people_reached                integer NOT NULL DEFAULT 0,
+    heart_to_heart_talks          integer NOT NULL DEFAULT 0,
+    liaison_delta                 integer NOT NULL DEFAULT 0,
+    liaisons_contacted            integer NOT NULL DEFAULT 0,
+    obligations_due               integer NOT NULL DEFAULT 0,
+    obligations_fulfilled_on_time integer NOT NULL DEFAULT 0,
+    obligations_fulfilled_late    integer NOT NULL DEFAULT 0,
+    obligations_overdue           integer NOT NULL DEFAULT 0,
+    obligations_escalated         integer NOT NULL DEFAULT 0,
+    concerns_collected            integer NOT NULL DEFAULT 0,
+    concerns_handled              integer NOT NULL DEFAULT 0,
+    concerns_assigned             integer NOT NULL DEFAULT 0,
+    concerns_replied              integer NOT NULL DEFAULT 0,
+    concerns_replied_on_time      integer NOT NULL DEFAULT 0,
+    concerns_rated                integer NOT NULL DEFAULT 0,
+    concerns_satisfied            integer NOT NULL DEFAULT 0,
+    concerns_resolved             integer NOT NULL DEFAULT 0,
+    public_opinion_reports        integer NOT NULL DEFAULT 0,
+    proposals                     integer NOT NULL DEFAULT 0,
+    days_to_reply_total           integer NOT NULL DEFAULT 0,
+    notifications_reached         integer NOT NULL DEFAULT 0,
+    CONSTRAINT member_kpi_pk PRIMARY KEY (member_id, grain, period, region_code, sector_code)
+);
+CREATE INDEX member_kpi_region_idx
+    ON member_kpi (grain, period, region_code text_pattern_ops);
+
+-- The same sums without the member: what province/city/county/sector/period queries read.
+CREATE TABLE region_kpi (LIKE member_kpi INCLUDING DEFAULTS);
+ALTER TABLE region_kpi DROP COLUMN member_id;
+ALTER TABLE region_kpi
+    ADD CONSTRAINT region_kpi_pk PRIMARY KEY (grain, period, region_code, sector_code);
+
+-- Which liaison was reached in which day, month and year (by anyone): coverage counts a
+-- liaison once per period, and the link handler re-counts these rows when a liaison changes.
+CREATE TABLE liaison_period_contact (
+    liaison_id uuid NOT NULL,
+    grain      "char" NOT NULL,
+    period     date NOT NULL,
+    CONSTRAINT liaison_period_contact_pk PRIMARY KEY (liaison_id, grain, period)
+);
+CREATE INDEX liaison_period_contact_period_idx ON liaison_period_contact (grain, period);
+
+-- Workstations (委员工作站/工作室) and the members attached to them (the latest state wins).
+CREATE TABLE workstation (
+    workstation_id uuid PRIMARY KEY,
+    region_code    text NOT NULL,
+    kind           text NOT NULL,
+    name           text NOT NULL,
+    changed_at     timestamptz NOT NULL,
+    closed         boolean NOT NULL DEFAULT false
+);
+CREATE TABLE member_workstation (
+    workstation_id uuid NOT NULL,
+    member_id      uuid NOT NULL,
+    CONSTRAINT member_workstation_pk PRIMARY KEY (workstation_id, member_id)
+);
+CREATE INDEX member_workstation_member_idx ON member_workstation (member_id);
+
+-- A notification counts once per member however many channels reached them.
+CREATE TABLE notification_reach (
+    notification_id uuid NOT NULL,
+    member_id       uuid NOT NULL,
+    CONSTRAINT notification_reach_pk PRIMARY KEY (notification_id, member_id)
+);
+
+-- migrate:down
+DROP TABLE notification_reach;
+DROP TABLE member_workstation;
+DROP TABLE workstation;
+DROP TABLE liaison_period_contact;
+DROP TABLE region_kpi;
+DROP TABLE member_kpi;
+DROP FUNCTION liaison_active(date, date, date);
+DROP FUNCTION kpi_period_end("char", date);
+DROP FUNCTION kpi_period(grain "char", day date);
+CREATE TABLE member_day (
+    member_id            uuid NOT NULL,
+    day                  date NOT NULL,
+    region_code          text NOT NULL,
+    sector_code          text NOT NULL,
+    contacts             integer NOT NULL DEFAULT 0,
+    face_to_face         integer NOT NULL DEFAULT 0,
+    regular_work         integer NOT NULL DEFAULT 0,
+    online               integer NOT NULL DEFAULT 0,
+    service              integer NOT NULL DEFAULT 0,
+    innovative           integer NOT NULL DEFAULT 0,
+    people_reached       integer NOT NULL DEFAULT 0,
+    heart_to_heart_talks integer NOT NULL DEFAULT 0,
+    CONSTRAINT member_day_pk PRIMARY KEY (member_id, day, region_code, sector_code)
+);
+CREATE TABLE liaison_contact (
+    member_id  uuid NOT NULL,
+    liaison_id uuid NOT NULL,
+    day        date NOT NULL,
+    CONSTRAINT liaison_contact_pk PRIMARY KEY (liaison_id, day, member_id)
+);

@@ -1,0 +1,90 @@
+"""The KPI rollups (member_kpi, region_kpi): one statement adds a batch's changes to every grain.
+
+A writer builds CTEs that end in `delta`: rows of (member_id, region_code, sector_code,
+only_grain, day, <some metrics>), each metric the change of a fact's contribution (new minus
+old, so +1, -1 or 0 for counts). `only_grain` is NULL for additive facts (they go to the day,
+its month and its year) or names the one grain a per-period fact belongs to
+(liaisons_contacted). Rows are summed per key and upserted in key order, so two batches never
+lock the same rollup rows in opposite orders.
+"""
+
+from __future__ import annotations
+
+METRICS: tuple[str, ...] = (
+    "contacts",
+    "contacts_face_to_face",
+    "contacts_regular_work",
+    "contacts_online",
+    "contacts_service",
+    "contacts_innovative",
+    "people_reached",
+    "heart_to_heart_talks",
+    "liaison_delta",
+    "liaisons_contacted",
+    "obligations_due",
+    "obligations_fulfilled_on_time",
+    "obligations_fulfilled_late",
+    "obligations_overdue",
+    "obligations_escalated",
+    "concerns_collected",
+    "concerns_handled",
+    "concerns_assigned",
+    "concerns_replied",
+    "concerns_replied_on_time",
+    "concerns_rated",
+    "concerns_satisfied",
+    "concerns_resolved",
+    "public_opinion_reports",
+    "proposals",
+    "days_to_reply_total",
+    "notifications_reached",
+)
+GRAINS = "(VALUES ('d'::\"char\"), ('m'::\"char\"), ('y'::\"char\")) AS g(grain)"
+
+
+def delta_select(
+    source: str,
+    metrics: dict[str, str],
+    *,
+    member: str = "member_id",
+    region: str = "region_code",
+    sector: str = "sector_code",
+    day: str,
+    only_grain: str = 'NULL::"char"',
+    where: str = "true",
+) -> str:
+    """One SELECT shaped as a `delta` row; metrics not named are 0. Arguments are SQL
+    expressions written in this package, never request input."""
+    values = ", ".join(
+        f"coalesce(({metrics[m]})::int, 0) AS {m}" if m in metrics else f"0 AS {m}" for m in METRICS
+    )
+    return f"""SELECT {member} AS member_id, {region} AS region_code,
+                      coalesce({sector}, '-') AS sector_code, {only_grain} AS only_grain,
+                      {day} AS day, {values}
+               FROM {source} WHERE {where}"""
+
+
+def rollup_statement(ctes: str) -> str:
+    """`ctes` is 'WITH ..., delta AS (...)'; the statement applies delta to both rollups."""
+    sums = ", ".join(f"sum({m})::int AS {m}" for m in METRICS)
+    columns = ", ".join(METRICS)
+
+    def added(table: str) -> str:
+        return ", ".join(f"{m} = {table}.{m} + EXCLUDED.{m}" for m in METRICS)
+
+    return f"""{ctes},
+      graded AS (
+        SELECT d.*, g.grain, kpi_period(g.grain, d.day) AS period
+        FROM delta d CROSS JOIN {GRAINS}
+        WHERE d.day IS NOT NULL AND (d.only_grain IS NULL OR d.only_grain = g.grain)
+      ),
+      per_member AS (
+        INSERT INTO member_kpi (member_id, grain, period, region_code, sector_code, {columns})
+        SELECT member_id, grain, period, region_code, sector_code, {sums}
+        FROM graded GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5
+        ON CONFLICT ON CONSTRAINT member_kpi_pk DO UPDATE SET {added("member_kpi")}
+      )
+      INSERT INTO region_kpi (grain, period, region_code, sector_code, {columns})
+      SELECT grain, period, region_code, sector_code, {sums}
+      FROM graded GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
+      ON CONFLICT ON CONSTRAINT region_kpi_pk DO UPDATE SET {added("region_kpi")}"""
