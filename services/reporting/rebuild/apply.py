@@ -1,0 +1,104 @@
+"""Applying retained records exactly as the live consumers do, into the rebuild's tables."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, cast
+from uuid import UUID
+
+import asyncpg
+
+from services.reporting.rebuild.schema import quote
+from shared.contracts.envelope import MalformedMessage, UnknownEventType, decode, decode_headers
+from shared.db.pool import DbConnection
+from shared.logging import get_logger
+from shared.messaging.batch import handle_batch
+from shared.messaging.consumer import ConsumerSettings, IdempotentConsumer
+from shared.runtime import ConsumerSpec
+
+log = get_logger(__name__)
+
+
+class SkippedMessages:
+    """The rebuild's dead-letter sink: it counts and logs, and sends nothing anywhere.
+
+    What the live consumer could not apply it dead-lettered already; publishing it again would
+    only duplicate the operators' DLQ.
+    """
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    async def send(self, record: Any, headers: dict[str, str], *, reason: str, group: str) -> None:
+        self.count += 1
+        log.warning(
+            "rebuild skipped a message",
+            group=group,
+            topic=record.topic,
+            partition=record.partition,
+            offset=record.offset,
+            reason=reason,
+        )
+
+
+class PinnedPool:
+    """A pool of one connection, already in a transaction: units of work nest as savepoints.
+
+    The swap transaction applies the last records through the same units of work as the bulk,
+    inside the transaction that holds the rebuild lock.
+    """
+
+    def __init__(self, conn: DbConnection) -> None:
+        self._conn = conn
+
+    async def acquire(self) -> DbConnection:
+        return self._conn
+
+    async def release(self, conn: DbConnection) -> None:
+        return None
+
+
+def consumer_for(
+    spec: ConsumerSpec, pool: asyncpg.Pool | PinnedPool, skipped: SkippedMessages
+) -> IdempotentConsumer:
+    """The live group's handlers and inbox name, its unit of work on the rebuild's schema."""
+    target = cast(asyncpg.Pool, pool)
+    return IdempotentConsumer(
+        # Its own service label: the rebuild's counts stay apart from the live consumers'.
+        ConsumerSettings(service="reporting-rebuild", group=spec.group),
+        uow_factory=lambda: spec.uow_factory(target),
+        handlers=spec.handlers,
+        batch_handlers=spec.batch_handlers,
+        dead_letters=skipped,
+    )
+
+
+async def apply(consumer: IdempotentConsumer, records: Sequence[Any]) -> list[str]:
+    """One transaction for the lot (a poison record is replayed alone, as live does)."""
+    return await handle_batch(consumer, records)
+
+
+def event_id(record: Any) -> UUID | None:
+    """The record's event id (its `ce_id` header, else its body); None if it has none."""
+    headers = decode_headers(record.headers)
+    try:
+        return UUID(headers["ce_id"])
+    except (KeyError, ValueError):
+        pass
+    try:
+        return decode(record.value, headers).event_id
+    except (MalformedMessage, UnknownEventType):
+        return None
+
+
+async def applied_live(
+    conn: DbConnection, *, live_schema: str, group: str, ids: list[UUID]
+) -> set[UUID]:
+    """Which of `ids` the live consumer group has applied (its inbox in the live schema)."""
+    rows = await conn.fetch(
+        f"SELECT event_id FROM {quote(live_schema)}.inbox_message "  # noqa: S608
+        "WHERE consumer_group = $1 AND event_id = ANY($2::uuid[])",
+        group,
+        ids,
+    )
+    return {r["event_id"] for r in rows}

@@ -1,0 +1,256 @@
+"""The rebuild, start to swap: a fresh schema, the retained events, the last records, the swap.
+
+1. `reporting_rebuild_<ts>` is created by the service's own migrations.
+2. Each consumer group's topics are read from their beginning up to that group's committed
+   offsets (directory topics first, see plan.py) and applied through the group's own handlers
+   and inbox, in big batches. A few catch-up rounds follow the live group while it moves.
+3. Under the rebuild lock (held shared by every projection transaction, so the live consumers
+   pause between two batches) the rest is applied: every record below the group's committed
+   offsets, and above them those the live inbox shows were applied already. The rebuilt tables
+   then hold exactly the events the live ones do, so the data platform's outbox and pull feed
+   carry over untouched. In the same transaction the tables are swapped.
+4. The live consumers go on where they were, into the new tables; the API never stops.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TypeAlias
+
+import asyncpg
+from aiokafka import ConsumerRecord, TopicPartition
+
+from services.reporting.consumers import kpi_projections, member_directory
+from services.reporting.main import MIGRATIONS, pseudonymizer
+from services.reporting.rebuild import schema
+from services.reporting.rebuild.apply import (
+    PinnedPool,
+    SkippedMessages,
+    applied_live,
+    apply,
+    consumer_for,
+    event_id,
+)
+from services.reporting.rebuild.plan import Stream, phases
+from services.reporting.rebuild.progress import RebuildProgress
+from services.reporting.rebuild.reader import Offsets, TopicReader
+from services.reporting.settings import ReportingSettings
+from services.reporting.unit_of_work import REBUILD_LOCK
+from shared.db.migrate import SHARED_MIGRATIONS, load_migrations
+from shared.db.pool import DbConnection, create_pool
+from shared.logging import get_logger
+from shared.messaging.consumer import IdempotentConsumer
+from shared.messaging.security import KafkaConnection
+from shared.runtime import ConsumerSpec
+
+log = get_logger(__name__)
+Record: TypeAlias = ConsumerRecord[bytes, bytes]
+
+# Only one rebuild at a time per database (a session lock, released when the command ends).
+_ONE_REBUILD = REBUILD_LOCK + 1
+# Catch-up rounds before the last step stop once this little is left, or after this many.
+_CATCH_UP_LEFT = 2_000
+_CATCH_UP_ROUNDS = 5
+# A swap waits this long for the API's running queries on the live tables, then gives up.
+_SWAP_LOCK_TIMEOUT = "15s"
+
+
+def service_consumers(settings: ReportingSettings) -> list[ConsumerSpec]:
+    """The groups the service runs (main.py), so the rebuild rebuilds each of them."""
+    return [member_directory, kpi_projections(pseudonymizer(settings))]
+
+
+@dataclass
+class RebuildResult:
+    live_schema: str
+    events: int = 0
+    outcomes: Counter[str] = field(default_factory=Counter)
+    skipped: int = 0
+    swapped: list[str] = field(default_factory=list)
+    kept_old_schema: str | None = None
+    seconds: float = 0.0
+
+    @property
+    def events_per_second(self) -> float:
+        return self.events / self.seconds if self.seconds else 0.0
+
+
+async def rebuild(
+    settings: ReportingSettings,
+    *,
+    consumers: Sequence[ConsumerSpec] | None = None,
+    keep_old: bool = False,
+    batch_size: int = 5_000,
+    progress: RebuildProgress | None = None,
+) -> RebuildResult:
+    """Rebuild every projection of `consumers` (default: the service's) and swap it in."""
+    started = time.perf_counter()
+    stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
+    rebuilt, old = f"reporting_rebuild_{stamp}", f"reporting_old_{stamp}"
+    progress = progress or RebuildProgress(enabled=False)
+    async with contextlib.AsyncExitStack() as stack:
+        admin = await _connect(stack, settings.database_url)
+        if not await admin.fetchval("SELECT pg_try_advisory_lock($1)", _ONE_REBUILD):
+            raise RuntimeError("another rebuild of this database is running")
+        live = await schema.live_schema(admin)
+        result = RebuildResult(live_schema=live)
+        stack.push_async_callback(schema.drop, admin, rebuilt)  # emptied by the swap
+        conn = await _connect(stack, schema.with_search_path(settings.database_url, rebuilt))
+        await _create(conn, admin, live=live, rebuilt=rebuilt)
+        pool = await create_pool(
+            schema.with_search_path(settings.database_url, rebuilt), min_size=1, max_size=2
+        )
+        stack.push_async_callback(pool.close)
+        reader = TopicReader(KafkaConnection.from_settings(settings), client_id="reporting-rebuild")
+        await reader.start()
+        stack.push_async_callback(reader.stop)
+        run = _Run(
+            reader, settings.kafka_topic_prefix, consumers or service_consumers(settings), result
+        )
+        with progress:
+            await run.prepare(progress)
+            await run.bulk(pool, batch_size, progress)
+            progress.phase("analyzing")
+            await schema.vacuum_analyze(conn, rebuilt)
+            progress.phase("swapping")
+            async with conn.transaction():
+                await conn.execute("SELECT pg_advisory_xact_lock($1)", REBUILD_LOCK)
+                await run.last_records(conn, live, batch_size, progress)
+                await conn.execute(f"SET LOCAL lock_timeout = '{_SWAP_LOCK_TIMEOUT}'")
+                result.swapped = await schema.swap(conn, live=live, rebuilt=rebuilt, old=old)
+        log.info("rebuild swapped in", tables=result.swapped, events=result.events)
+        if keep_old:
+            result.kept_old_schema = old
+        else:
+            await schema.drop(admin, old)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+async def _connect(stack: contextlib.AsyncExitStack, dsn: str) -> asyncpg.Connection:
+    conn = await asyncpg.connect(dsn)
+    stack.push_async_callback(conn.close)
+    return conn
+
+
+async def _create(conn: DbConnection, admin: DbConnection, *, live: str, rebuilt: str) -> None:
+    await schema.create(conn, rebuilt, load_migrations([SHARED_MIGRATIONS, MIGRATIONS]))
+    have, want = await schema.versions(admin, live), await schema.versions(admin, rebuilt)
+    if have != want:
+        raise RuntimeError(
+            f"the live schema is at migrations {sorted(have)[-1:]}, this code at "
+            f"{sorted(want)[-1:]}: deploy (and start) the service first, then rebuild"
+        )
+
+
+class _Run:
+    """Where each group's read of each partition stands."""
+
+    def __init__(
+        self,
+        reader: TopicReader,
+        prefix: str,
+        consumers: Sequence[ConsumerSpec],
+        result: RebuildResult,
+    ) -> None:
+        self._reader = reader
+        self._prefix = prefix
+        self._phases = phases(consumers)
+        self._result = result
+        self._skipped = SkippedMessages()
+        self._partitions: dict[tuple[str, str], list[TopicPartition]] = {}
+        self._positions: dict[str, Offsets] = {}
+
+    def _streams(self) -> list[Stream]:
+        return [stream for phase in self._phases for stream in phase]
+
+    def _tps(self, stream: Stream) -> list[TopicPartition]:
+        return [tp for t in stream.topics for tp in self._partitions[(stream.group, t)]]
+
+    async def prepare(self, progress: RebuildProgress) -> None:
+        for stream in self._streams():
+            for topic in stream.topics:
+                found = await self._reader.partitions([self._prefix + topic])
+                self._partitions[(stream.group, topic)] = found
+            tps = self._tps(stream)
+            positions = self._positions.setdefault(stream.group, {})
+            positions.update(await self._reader.beginnings(tps))
+
+    async def bulk(self, pool: asyncpg.Pool, batch_size: int, progress: RebuildProgress) -> None:
+        """Up to the live groups' committed offsets, then catch-up rounds while they move."""
+        for round_ in range(1 + _CATCH_UP_ROUNDS):
+            targets = {group: await self._committed(group) for group in self._positions}
+            left = sum(
+                max(0, end - self._positions[group][tp])
+                for group, offsets in targets.items()
+                for tp, end in offsets.items()
+            )
+            if round_ > 0 and left <= _CATCH_UP_LEFT:
+                return
+            progress.grow(left)
+            for name, phase in zip(("directory", "facts"), self._phases, strict=True):
+                progress.phase(f"{name} (catch-up {round_})" if round_ else name)
+                for stream in phase:
+                    consumer = consumer_for(stream.spec, pool, self._skipped)
+                    await self._advance(
+                        stream, targets[stream.group], consumer, batch_size, progress
+                    )
+
+    async def _committed(self, group: str) -> Offsets:
+        tps = [tp for s in self._streams() if s.group == group for tp in self._tps(s)]
+        return await self._reader.committed(group, tps)
+
+    async def _advance(
+        self,
+        stream: Stream,
+        targets: Offsets,
+        consumer: IdempotentConsumer,
+        batch_size: int,
+        progress: RebuildProgress,
+    ) -> None:
+        positions = self._positions[stream.group]
+        mine = {tp: targets[tp] for tp in self._tps(stream)}
+        async for records in self._reader.read(positions, mine, batch_size=batch_size):
+            self._result.events += len(records)
+            self._result.outcomes.update(await apply(consumer, records))
+            progress.advance(len(records))
+
+    async def last_records(
+        self, conn: DbConnection, live: str, batch_size: int, progress: RebuildProgress
+    ) -> None:
+        """Under the rebuild lock: everything the live groups have applied and we have not."""
+        pinned = PinnedPool(conn)
+        for phase in self._phases:
+            for stream in phase:
+                committed = await self._committed(stream.group)
+                tps = self._tps(stream)
+                ends = await self._reader.ends(tps)
+                positions = self._positions[stream.group]
+                progress.grow(sum(ends[tp] - positions[tp] for tp in tps))
+                consumer = consumer_for(stream.spec, pinned, self._skipped)
+                async for records in self._reader.read(positions, ends, batch_size=batch_size):
+                    self._result.events += len(records)
+                    progress.advance(len(records))
+                    wanted = await _applied_by_live(conn, live, stream.group, records, committed)
+                    if wanted:
+                        self._result.outcomes.update(await apply(consumer, wanted))
+        self._result.skipped = self._skipped.count
+
+
+async def _applied_by_live(
+    conn: DbConnection, live: str, group: str, records: list[Record], committed: Offsets
+) -> list[Record]:
+    """Records below the group's committed offsets, and above them those in its live inbox."""
+    above = {
+        index: event_id(r)
+        for index, r in enumerate(records)
+        if r.offset >= committed[TopicPartition(r.topic, r.partition)]
+    }
+    ids = [i for i in above.values() if i is not None]
+    done = await applied_live(conn, live_schema=live, group=group, ids=ids) if ids else set()
+    return [r for index, r in enumerate(records) if index not in above or above[index] in done]

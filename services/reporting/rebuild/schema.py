@@ -1,0 +1,105 @@
+"""The rebuild's own schema: created by the service's migrations, swapped in by renaming tables.
+
+Live tables stay where the service finds them (its search_path, `public` by default). The swap
+moves each projection table out to `reporting_old_<ts>` and its rebuilt twin in, inside the
+transaction that holds the rebuild lock; table and constraint names do not change, so the
+service's SQL, and its prepared statements, find the new tables. Postgres invalidates the plans
+that used the old ones and re-resolves the names on their next use, and since both come from
+the same migrations the result types match (no "cached plan must not change result type").
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from shared.db.migrate import Migration, migrate_up
+from shared.db.pool import DbConnection
+
+# Not projections, so not swapped: the live migration bookkeeping; the outbox (what is still to
+# be published; the rebuild publishes nothing again); the pull feed, whose `seq` cursors the
+# data platform holds (the rebuild applies exactly the events the live feed already has).
+KEPT = frozenset({"schema_migration", "outbox_message", "idempotency_key", "feed_entry"})
+_MOVABLE = {"r": "TABLE", "p": "TABLE", "v": "VIEW", "m": "MATERIALIZED VIEW", "S": "SEQUENCE"}
+
+
+def quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def with_search_path(dsn: str, schema: str) -> str:
+    """The DSN with `search_path` as a server setting (asyncpg passes unknown query keys on)."""
+    parts = urlsplit(dsn)
+    query = [(k, v) for k, v in parse_qsl(parts.query) if k != "search_path"]
+    return urlunsplit(parts._replace(query=urlencode([*query, ("search_path", schema)])))
+
+
+async def live_schema(conn: DbConnection) -> str:
+    """Where the service's connections find its tables (its search_path decides)."""
+    name = await conn.fetchval(
+        "SELECT relnamespace::regnamespace::text FROM pg_class "
+        "WHERE oid = to_regclass('inbox_message')"
+    )
+    if name is None:
+        raise RuntimeError("reporting's tables are not there: start the service once first")
+    return str(name)
+
+
+async def create(conn: DbConnection, schema: str, migrations: list[Migration]) -> None:
+    """`conn` must have `search_path` set to `schema` alone (see `with_search_path`)."""
+    await conn.execute(f"CREATE SCHEMA {quote(schema)}")
+    await migrate_up(conn, migrations)
+    objects = await conn.fetch(
+        """SELECT 'function ' || proname AS what FROM pg_proc WHERE pronamespace = $1::regnamespace
+           UNION ALL
+           SELECT 'type ' || typname FROM pg_type
+           WHERE typnamespace = $1::regnamespace AND typrelid = 0 AND typelem = 0""",
+        schema,
+    )
+    if objects:
+        # Tables would move to the live schema and leave these behind, to be dropped under them.
+        found = ", ".join(r["what"] for r in objects)
+        raise RuntimeError(f"the rebuild cannot swap {found}; teach schema.py to move them")
+
+
+async def versions(conn: DbConnection, schema: str) -> set[str]:
+    rows = await conn.fetch(f"SELECT version FROM {quote(schema)}.schema_migration")  # noqa: S608
+    return {r["version"] for r in rows}
+
+
+async def relations(conn: DbConnection, schema: str) -> list[tuple[str, str]]:
+    """(name, kind) of what the swap moves: every relation but KEPT and owned sequences."""
+    rows = await conn.fetch(
+        """SELECT c.relname, c.relkind::text AS kind FROM pg_class c
+           WHERE c.relnamespace = $1::regnamespace AND c.relkind::text = ANY($2::text[])
+             AND NOT EXISTS (SELECT 1 FROM pg_depend d
+                             WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
+                               AND d.deptype IN ('a', 'i'))
+           ORDER BY c.relname""",
+        schema,
+        list(_MOVABLE),
+    )
+    return [(r["relname"], _MOVABLE[r["kind"]]) for r in rows if r["relname"] not in KEPT]
+
+
+async def vacuum_analyze(conn: DbConnection, schema: str) -> None:
+    """Fresh statistics and visibility maps, so the first KPI queries plan as on the live ones."""
+    for name, kind in await relations(conn, schema):
+        if kind == "TABLE":
+            await conn.execute(f"VACUUM (ANALYZE) {quote(schema)}.{quote(name)}")
+
+
+async def swap(conn: DbConnection, *, live: str, rebuilt: str, old: str) -> list[str]:
+    """Inside the caller's transaction: live tables to `old`, rebuilt ones to `live`."""
+    await conn.execute(f"CREATE SCHEMA {quote(old)}")
+    moved = []
+    for name, kind in await relations(conn, rebuilt):
+        current = f"{quote(live)}.{quote(name)}"
+        if await conn.fetchval("SELECT to_regclass($1) IS NOT NULL", current):
+            await conn.execute(f"ALTER {kind} {current} SET SCHEMA {quote(old)}")
+        await conn.execute(f"ALTER {kind} {quote(rebuilt)}.{quote(name)} SET SCHEMA {quote(live)}")
+        moved.append(name)
+    return moved
+
+
+async def drop(conn: DbConnection, schema: str) -> None:
+    await conn.execute(f"DROP SCHEMA IF EXISTS {quote(schema)} CASCADE")
