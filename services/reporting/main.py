@@ -8,7 +8,8 @@ from pathlib import Path
 import asyncpg
 from fastapi import FastAPI
 
-from services.reporting.api import dossier, feed, kpi, member_counts
+from services.reporting import pages
+from services.reporting.api import dossier, exports, feed, kpi, member_counts
 from services.reporting.consumers import kpi_projections, member_directory
 from services.reporting.deidentify import Pseudonymizer
 from services.reporting.settings import ReportingSettings
@@ -38,7 +39,14 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
         title="Reporting service (履职统计)",
         description="KPIs from member to province, built only from events.",
         migrations_dir=MIGRATIONS,
-        routers=[member_counts.router, kpi.router, dossier.router, feed.router],
+        routers=[
+            member_counts.router,
+            exports.router,
+            kpi.router,
+            dossier.router,
+            feed.router,
+            pages.router,
+        ],
         consumers=[member_directory, kpi_projections(pseudonymizer(settings))],
         on_start=on_start,
     )

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Annotated, Literal
-from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response
 
-from services.reporting.api.kpi import kpi_row
+from services.reporting.api import kpi
 from services.reporting.api.scope import KpiScope, kpi_scope
 from services.reporting.views import exports as files
 from services.reporting.views import kpi as views
@@ -63,11 +62,11 @@ async def export_summary(
         if len(counts) > MAX_ROWS:
             raise Problem(422, "Too Many Rows", f"more than {MAX_ROWS} rows: narrow the filters")
         keys = sorted(counts)
-        names = (
-            await views.member_names(conn, [UUID(k) for k in keys]) if group_by == "member" else {}
-        )
+        # The names the summary shows, decided in one place (members only to those who may).
+        names = await kpi._labels(conn, group_by, keys)
     rows = [
-        kpi_row(k, counts[k], names.get(k) or labels.key_label(group_by, k), group_by) for k in keys
+        kpi.kpi_row(k, counts[k], names.get(k) or labels.key_label(group_by, k), group_by)
+        for k in keys
     ]
     table = files.KpiTable(
         files.columns(group_by),
