@@ -6,6 +6,7 @@ const SVG = "http://www.w3.org/2000/svg";
 export const PALETTE = ["#c62828", "#1f6fb2", "#e39b00", "#2a9d8f", "#7b4fa0"];
 const H = 300;
 const PAD = { top: 36, right: 16, bottom: 58, left: 52 };
+const LABEL_PX = 64; // room for a category label of about five characters
 
 function svg(tag, attrs = {}, text) {
   const node = document.createElementNS(SVG, tag);
@@ -70,6 +71,7 @@ export function barChart(container, { title, categories, series, max = 1, format
   const plotH = H - PAD.top - PAD.bottom;
   const step = plotW / categories.length;
   const barW = Math.min(44, (step * 0.7) / series.length);
+  const every = Math.ceil(LABEL_PX / step); // many members: label every n-th group only
   categories.forEach((category, c) => {
     const left = PAD.left + step * c + (step - barW * series.length) / 2;
     const group = svg("g", { class: "group", "data-category": category.key });
@@ -90,11 +92,13 @@ export function barChart(container, { title, categories, series, max = 1, format
         group.append(svg("text", { x: x + barW / 2, y: y - 4, class: "value" }, format(value)));
       }
     });
-    const label = categoryLabel(group, PAD.left + step * c + step / 2, category.label, !!onSelect);
+    if (c % every === 0) {
+      const label = categoryLabel(group, PAD.left + step * c + step / 2, category.label, !!onSelect);
+      label.append(svg("title", {}, (onSelect ? "查看" : "") + category.label));
+    }
     if (onSelect) {
       group.classList.add("selectable");
       group.addEventListener("click", () => onSelect(category));
-      label.append(svg("title", {}, "查看" + category.label));
     }
     root.append(group);
   });
@@ -115,7 +119,7 @@ export function lineChart(container, { title, categories, series, max = 1, forma
   const step = plotW / categories.length;
   const xAt = (c) => PAD.left + step * c + step / 2;
   const yAt = (v) => PAD.top + plotH - (Math.min(v, max) / max) * plotH;
-  const every = Math.ceil(categories.length / 12); // at most a dozen labels on the axis
+  const every = Math.ceil(LABEL_PX / step);
   categories.forEach((category, c) => {
     if (c % every === 0) categoryLabel(root, xAt(c), category.label, false);
   });
