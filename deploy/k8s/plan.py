@@ -36,6 +36,8 @@ KAFKA_CLUSTER = "cppcc"
 REPLICATION_FACTOR = 3
 MIN_INSYNC_REPLICAS = 2
 KEDA_USER = "keda-lag-reader"
+# The runbook's operator tasks (deploy/README.md): replaying DLQs, resetting or deleting groups.
+OPERATOR_USER = "cppcc-operator"
 # The services authenticate on the `tls` listener with SCRAM-SHA-512; KEDA's scaler keeps mutual
 # TLS on its own `keda` listener (see kafka/kafka.yaml).
 SERVICE_AUTHENTICATION = "scram-sha-512"
@@ -206,6 +208,27 @@ def keda_acls() -> list[dict[str, Any]]:
     ]
 
 
+def operator_acls() -> list[dict[str, Any]]:
+    """Exactly what the runbook's operator tasks need, all literal names:
+
+    - read a dead-letter topic (`python -m shared.messaging.dlq_replay`, no group): Read;
+    - re-publish to the original topic: Write; reset a group's offsets on it
+      (`kafka-consumer-groups.sh --reset-offsets`, an OffsetCommit): Read;
+    - describe, reset and delete the services' groups: Describe, Read, Delete on each group;
+    - list the groups (`kafka-consumer-groups.sh --list`): Describe on the cluster.
+    """
+    groups = all_consumer_groups()
+    consumed = sorted({name for group in groups for name in group.topics})
+    acls = [_acl("topic", dlq_name(name), "Read", "Describe") for name in consumed]
+    acls += [_acl("topic", name, "Read", "Write", "Describe") for name in consumed]
+    acls += [
+        _acl("group", name, "Read", "Delete", "Describe")
+        for name in sorted({g.group for g in groups})
+    ]
+    acls.append({"resource": {"type": "cluster"}, "operations": ["Describe"], "host": "*"})
+    return acls
+
+
 def user_name(service: str) -> str:
     return f"cppcc-{service}"
 
@@ -230,6 +253,7 @@ def _user(
 def user_manifests() -> list[dict[str, Any]]:
     users = [_user(user_name(s), service_acls(s), s, SERVICE_AUTHENTICATION) for s in SERVICES]
     users.append(_user(KEDA_USER, keda_acls(), "keda", KEDA_AUTHENTICATION))
+    users.append(_user(OPERATOR_USER, operator_acls(), "operator", SERVICE_AUTHENTICATION))
     return users
 
 

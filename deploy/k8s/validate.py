@@ -1,5 +1,7 @@
 """Offline validation of the Kubernetes manifests: `python -m deploy.k8s.validate [OVERLAY ...]`.
 
+Without arguments: every overlay and every overlay's operator toolbox (`<overlay>/ops`).
+
 There is no cluster here, so each overlay is rendered with the pinned kustomize
 (scripts/ensure-kustomize.sh) and checked without one:
 
@@ -54,6 +56,11 @@ Manifest = dict[str, Any]
 
 def overlays() -> list[str]:
     return sorted(p.name for p in OVERLAYS_DIR.iterdir() if (p / "kustomization.yaml").is_file())
+
+
+def ops_overlays() -> list[str]:
+    """Each environment's operator toolbox (`<overlay>/ops`), built and applied on its own."""
+    return [f"{name}/ops" for name in overlays() if (OVERLAYS_DIR / name / "ops").is_dir()]
 
 
 def ensure_kustomize() -> Path:
@@ -162,7 +169,7 @@ def validate(manifests: Sequence[Manifest]) -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    names = list(argv if argv is not None else sys.argv[1:]) or overlays()
+    names = list(argv if argv is not None else sys.argv[1:]) or overlays() + ops_overlays()
     kustomize = ensure_kustomize()
     failed = False
     for name in names:

@@ -49,11 +49,15 @@ OUT_OF_BAND_SECRETS = {
     *(f"{service}-database" for service in plan.SERVICES),
     "jwt-public-key",
     "members-pii-key",
+    # Only with the egress components (components/egress-*), for the outbound calls.
+    "visits-disposal-platform",
+    "notifications-gateway",
 }
 # Created by the Strimzi operators from the Kafka and KafkaUser resources.
 STRIMZI_SECRETS = {
     f"{plan.KAFKA_CLUSTER}-cluster-ca-cert",
     plan.KEDA_USER,
+    plan.OPERATOR_USER,
     *(plan.user_name(service) for service in plan.SERVICES),
 }
 
@@ -348,7 +352,14 @@ def test_environment_matches_the_service_settings(docs: list[Manifest], service:
         "KAFKA_SASL_PASSWORD_FILE": (plan.user_name(service), "password"),
         "KAFKA_SSL_CAFILE": (f"{plan.KAFKA_CLUSTER}-cluster-ca-cert", "ca.crt"),
     }
-    for name in ("JWT_PUBLIC_KEY_FILE", "PII_KEY_FILE", *sorted(expected_secret)):
+    # The JWT keys are a directory, the whole Secret: a key added for a rotation shows up in
+    # it (no `items`, no subPath, which the kubelet would never update).
+    jwt_path = env[prefix + "JWT_PUBLIC_KEY_FILE"]["value"]
+    assert jwt_path in mounts, "JWT_PUBLIC_KEY_FILE names the mounted Secret's directory"
+    assert "subPath" not in mounts[jwt_path]
+    jwt_volume = volumes[mounts[jwt_path]["name"]]["secret"]
+    assert (jwt_volume["secretName"], jwt_volume.get("items")) == ("jwt-public-key", None)
+    for name in ("PII_KEY_FILE", *sorted(expected_secret)):
         if prefix + name in env:
             path = env[prefix + name]["value"]
             mount = next((m for p, m in mounts.items() if path.startswith(p + "/")), None)
@@ -522,7 +533,14 @@ def test_each_service_policy_allows_only_what_it_needs(docs: list[Manifest], ser
     assert {kafka_port} in egress_ports, "Kafka (the authenticated tls listener)"
     assert {5432} in egress_ports, "PostgreSQL"
     assert {4317} in egress_ports, "OTLP collector"
-    assert len(egress_ports) == 4, "nothing beyond DNS, Kafka, PostgreSQL and OTLP"
+    outbound = _outbound_ports(_env(_container(_one(docs, "Deployment", service))), docs)
+    assert sorted(egress_ports[4:], key=str) == sorted(outbound, key=str), (
+        "beyond DNS, Kafka, PostgreSQL and OTLP, only the outbound calls the service is set up for"
+    )
+    for rule in spec["egress"][4:]:
+        (peer,) = rule["to"]
+        assert set(peer) == {"ipBlock"}, "outbound calls go to the addresses named"
+        assert not peer["ipBlock"]["cidr"].endswith("/0"), "never to the whole internet"
     for rule in spec["egress"]:
         assert rule.get("to"), "an egress rule without `to` allows every destination"
         if _ports(rule) == {kafka_port}:
@@ -531,6 +549,48 @@ def test_each_service_policy_allows_only_what_it_needs(docs: list[Manifest], ser
     for rule in spec["ingress"]:
         assert rule.get("from"), "an ingress rule without `from` admits everyone"
         assert _ports(rule) == {"http"}
+
+
+def _config_value(item: Manifest, docs: list[Manifest]) -> str | None:
+    """An env item's value, following a configMapKeyRef into the rendered ConfigMap."""
+    if "value" in item:
+        return str(item["value"])
+    ref = item.get("valueFrom", {}).get("configMapKeyRef")
+    if ref is None:
+        return None
+    return str(_one(docs, "ConfigMap", ref["name"])["data"][ref["key"]])
+
+
+def _outbound_ports(env: dict[str, Manifest], docs: list[Manifest]) -> list[set[int | str]]:
+    """The egress each configured outbound call needs (components/egress-*), from the settings
+    the Deployment sets: HTTPS for the disposal platform and the SMS gateway, the SMTP port."""
+    needed: list[set[int | str]] = []
+    if "VISITS_DISPOSAL_PLATFORM_URL" in env:
+        assert "secretKeyRef" in env["VISITS_DISPOSAL_PLATFORM_SECRET"]["valueFrom"]
+        assert str(_config_value(env["VISITS_DISPOSAL_PLATFORM_URL"], docs)).startswith("https://")
+        needed.append({443})
+    if "NOTIFICATIONS_SMTP_HOST" in env:
+        needed.append({int(str(_config_value(env["NOTIFICATIONS_SMTP_PORT"], docs)))})
+    if "NOTIFICATIONS_GATEWAY_URL" in env:
+        assert "secretKeyRef" in env["NOTIFICATIONS_GATEWAY_TOKEN"]["valueFrom"]
+        assert str(_config_value(env["NOTIFICATIONS_GATEWAY_URL"], docs)).startswith("https://")
+        needed.append({443})
+    return needed
+
+
+def test_production_sets_up_the_outbound_calls_and_the_others_do_not(
+    rendered: dict[str, list[Manifest]],
+) -> None:
+    for overlay, expected in (("production", True), ("staging", False), ("dev", False)):
+        docs = rendered[overlay]
+        visits = _env(_container(_one(docs, "Deployment", "visits")))
+        notifications = _env(_container(_one(docs, "Deployment", "notifications")))
+        configured = {
+            "VISITS_DISPOSAL_PLATFORM_URL" in visits,
+            "NOTIFICATIONS_SMTP_HOST" in notifications,
+            "NOTIFICATIONS_GATEWAY_URL" in notifications,
+        }
+        assert configured == {expected}, overlay
 
 
 # ------------------------------------------------------------------------------ Kafka
@@ -589,7 +649,8 @@ def test_every_planned_topic_and_service_user_is_deployed(docs: list[Manifest]) 
     topics = _of_kind(docs, "KafkaTopic")
     assert {t["spec"]["topicName"] for t in topics.values()} == {t.name for t in ALL_TOPICS}
     users = _of_kind(docs, "KafkaUser")
-    assert {plan.user_name(s) for s in plan.SERVICES} | {plan.KEDA_USER} == set(users)
+    expected_users = {plan.user_name(s) for s in plan.SERVICES} | {plan.KEDA_USER}
+    assert expected_users | {plan.OPERATOR_USER} == set(users)
     for resource in [*topics.values(), *users.values()]:
         assert resource["metadata"]["labels"]["strimzi.io/cluster"] == plan.KAFKA_CLUSTER
 
@@ -700,3 +761,83 @@ def _import_paths() -> set[str]:
                 paths |= {path.replace("{kind}", kind) for kind in kinds}
     assert paths, "the members service serves no import endpoint"
     return paths
+
+
+# ------------------------------------------------------------------------------ operator toolbox
+
+
+@pytest.fixture(scope="session")
+def rendered_ops(kustomize: Path) -> dict[str, list[Manifest]]:
+    return {
+        name.split("/")[0]: validate.build(validate.OVERLAYS_DIR / name, kustomize)
+        for name in validate.ops_overlays()
+    }
+
+
+def test_each_overlay_has_an_operator_toolbox_that_is_schema_valid(
+    rendered_ops: dict[str, list[Manifest]],
+) -> None:
+    assert set(rendered_ops) == EXPECTED_OVERLAYS
+    for overlay, docs in rendered_ops.items():
+        assert validate.validate(docs) == [], overlay
+        assert {validate.name_of(d) for d in docs} == {
+            "Pod/cppcc-operator",
+            "NetworkPolicy/cppcc-operator",
+        }
+
+
+def test_the_toolbox_runs_in_the_overlays_namespace_with_its_image(
+    overlay: str, docs: list[Manifest], rendered_ops: dict[str, list[Manifest]]
+) -> None:
+    (namespace,) = _of_kind(docs, "Namespace")
+    pod = _one(rendered_ops[overlay], "Pod", "cppcc-operator")
+    assert all(d["metadata"]["namespace"] == namespace for d in rendered_ops[overlay])
+    platform = {c["name"]: c for c in pod["spec"]["containers"]}["platform"]
+    assert platform["image"] == _container(_one(docs, "Deployment", "members"))["image"]
+
+
+def test_the_toolbox_is_the_operator_user_and_nothing_more(
+    rendered_ops: dict[str, list[Manifest]], rendered: dict[str, list[Manifest]]
+) -> None:
+    from shared.messaging.dlq_replay import OperatorSettings
+
+    docs = rendered_ops["production"]
+    pod = _one(docs, "Pod", "cppcc-operator")
+    spec = pod["spec"]
+    assert spec["restartPolicy"] == "Never"
+    assert spec["activeDeadlineSeconds"] <= 4 * 3600, "it does not linger"
+    assert spec["automountServiceAccountToken"] is False
+    assert spec["securityContext"]["runAsNonRoot"] is True
+    secrets = {v["secret"]["secretName"] for v in spec["volumes"] if "secret" in v}
+    assert secrets == {plan.OPERATOR_USER, f"{plan.KAFKA_CLUSTER}-cluster-ca-cert"}
+    containers = {c["name"]: c for c in spec["containers"]}
+    for container in containers.values():
+        context = container["securityContext"]
+        assert context["readOnlyRootFilesystem"] is True
+        assert context["allowPrivilegeEscalation"] is False
+        assert context["capabilities"]["drop"] == ["ALL"]
+        assert container["resources"]["limits"]["memory"]
+    # The replay command's settings, read the way the services read theirs.
+    env = {e["name"]: e["value"] for e in containers["platform"]["env"]}
+    fields = OperatorSettings.model_fields
+    assert all(n.startswith("CPPCC_OPERATOR_") and n[15:].lower() in fields for n in env)
+    assert env["CPPCC_OPERATOR_KAFKA_SASL_USERNAME"] == plan.OPERATOR_USER
+    assert env["CPPCC_OPERATOR_KAFKA_BOOTSTRAP_SERVERS"] == (
+        f"{plan.KAFKA_CLUSTER}-kafka-bootstrap:{plan.SERVICE_LISTENER_PORT}"
+    )
+    # Kafka's tools get their --command-config from the user's Secret.
+    script = "\n".join(containers["kafka"]["command"])
+    for line in ("security.protocol=SASL_SSL", "sasl.mechanism=SCRAM-SHA-512", "sasl.jaas.config"):
+        assert line in script
+    assert "/tmp/operator.properties" in script
+    # Only DNS and the Kafka listener, and that listener admits the toolbox.
+    policy = _one(docs, "NetworkPolicy", "cppcc-operator")["spec"]
+    labels = pod["metadata"]["labels"]
+    assert _selects(policy["podSelector"]["matchLabels"], labels)
+    assert set(policy["policyTypes"]) == {"Ingress", "Egress"}
+    assert not policy.get("ingress")
+    assert [_ports(rule) for rule in policy["egress"]] == [{53}, {plan.SERVICE_LISTENER_PORT}]
+    kafka = _one(rendered["production"], "Kafka", plan.KAFKA_CLUSTER)["spec"]["kafka"]
+    (tls,) = (x for x in kafka["listeners"] if x["port"] == plan.SERVICE_LISTENER_PORT)
+    peers = [p["podSelector"]["matchLabels"] for p in tls["networkPolicyPeers"]]
+    assert any(_selects(peer, labels) for peer in peers)

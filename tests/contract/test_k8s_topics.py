@@ -25,6 +25,8 @@ from shared.contracts import topics as topic_plan
 from shared.messaging import topics as topic_setup
 
 ROOT = Path(__file__).resolve().parents[2]
+RUNBOOK = ROOT / "deploy" / "README.md"
+CLUSTER = "kafka-cluster"
 
 
 def _load(path: Path) -> list[dict[str, Any]]:
@@ -98,10 +100,14 @@ def _acls(user: dict[str, Any]) -> set[tuple[str, str, str]]:
     found = set()
     for acl in user["spec"]["authorization"]["acls"]:
         resource = acl["resource"]
-        assert resource["patternType"] == "literal", "no prefix or wildcard grants"
         assert acl.get("type", "allow") == "allow"
+        if resource["type"] == "cluster":
+            name = CLUSTER  # the cluster resource has no name or pattern
+        else:
+            assert resource["patternType"] == "literal", "no prefix or wildcard grants"
+            name = resource["name"]
         for operation in acl["operations"]:
-            found.add((resource["type"], resource["name"], operation))
+            found.add((resource["type"], name, operation))
     return found
 
 
@@ -172,3 +178,113 @@ def test_consumer_groups_are_read_from_the_code() -> None:
     assert reporting.MEMBER_DIRECTORY_GROUP in groups
     assert notifications.recipients.group in groups
     assert len(groups) == len(plan.all_consumer_groups()), "a group id is used twice"
+
+
+# ------------------------------------------------------------------------------ the operator user
+
+Acl = tuple[str, str, str]
+
+
+def _runbook_sections() -> dict[str, str]:
+    text = RUNBOOK.read_text(encoding="utf-8")
+    parts = re.split(r"^## +(.+)$", text, flags=re.MULTILINE)
+    return {title.strip(): body for title, body in zip(parts[1::2], parts[2::2], strict=True)}
+
+
+def _commands(body: str) -> list[str]:
+    """Shell lines of a section's code blocks, continuations joined, that use Kafka's tools or
+    the replay command (the operator's Kafka tasks)."""
+    fenced = r"^[ \t]*```(?:sh)?\n(.*?)^[ \t]*```"
+    blocks = "\n".join(re.findall(fenced, body, flags=re.MULTILINE | re.DOTALL))
+    joined = re.sub(r"\\\n\s*", " ", blocks)
+    return [
+        line.strip()
+        for line in joined.splitlines()
+        if "kafka-consumer-groups.sh" in line or "shared.messaging.dlq_replay" in line
+    ]
+
+
+def _option(command: str, name: str) -> str | None:
+    found = re.search(rf"{name}[ =](\S+)", command)
+    return found.group(1).strip("`'\"") if found else None
+
+
+def _needs(command: str) -> set[Acl]:
+    """The ACLs Kafka checks for one runbook command (Kafka's ACL table per request type)."""
+    groups = {g.group: g for g in plan.all_consumer_groups()}
+    consumed = sorted({name for g in groups.values() for name in g.topics})
+    if "dlq_replay" in command:
+        dlq = _option(command, "--dlq")
+        assert dlq, command
+        assert dlq.endswith(".dlq"), command
+        originals = consumed if "<" in dlq else [dlq.removesuffix(".dlq")]
+        return {
+            *(
+                (kind, topic_plan.dlq_name(t), op)
+                for t in originals
+                for kind, op in (("topic", "Read"), ("topic", "Describe"))
+            ),
+            *(("topic", t, "Write") for t in originals),
+        }
+    if "--list" in command:
+        return {("cluster", CLUSTER, "Describe")}
+    group = _option(command, "--group")
+    assert group, command
+    names = sorted(groups) if "<" in group else [group]
+    assert all(name in groups for name in names), f"{group}: not a consumer group of the code"
+    topic = _option(command, "--topic")
+    topics = {name: [topic] if topic else list(groups[name].topics) for name in names}
+    if "--reset-offsets" in command:  # ListOffsets + OffsetCommit
+        return {
+            *(("group", n, "Read") for n in names),
+            *(("topic", t, op) for n in names for t in topics[n] for op in ("Read", "Describe")),
+        }
+    if "--delete" in command:  # DeleteGroups
+        return {("group", n, "Delete") for n in names}
+    if "--describe" in command:  # DescribeGroups, OffsetFetch, ListOffsets
+        return {
+            *(("group", n, "Describe") for n in names),
+            *(("topic", t, "Describe") for n in names for t in topics[n]),
+        }
+    raise AssertionError(f"no known action in {command}")
+
+
+def _kind(acl: Acl) -> tuple[str, str, bool]:
+    resource, name, operation = acl
+    return (resource, operation, name.endswith(".dlq"))
+
+
+def test_the_operator_user_has_exactly_what_the_runbooks_kafka_tasks_need() -> None:
+    users = {d["metadata"]["name"]: d for d in _load(plan.USERS_FILE)}
+    operator = users[plan.OPERATOR_USER]
+    assert operator["spec"]["authentication"]["type"] == "scram-sha-512"
+    granted = _acls(operator)
+    commands = [c for body in _runbook_sections().values() for c in _commands(body)]
+    needed = set().union(*(_needs(c) for c in commands))
+    assert needed <= granted, sorted(needed - granted)
+    # Every kind of right granted is used by some command of the runbook...
+    assert {_kind(a) for a in granted} == {_kind(a) for a in needed}
+    # ...and granted for exactly the platform's groups, their topics and those topics' DLQs.
+    groups = plan.all_consumer_groups()
+    consumed = {name for g in groups for name in g.topics}
+    assert {n for kind, n, _ in granted if kind == "group"} == {g.group for g in groups}
+    assert {n for kind, n, _ in granted if kind == "topic"} == consumed | {
+        topic_plan.dlq_name(n) for n in consumed
+    }
+    writes = {n for kind, n, op in granted if kind == "topic" and op == "Write"}
+    assert writes == consumed, "replays go back to the original topic, never to a DLQ"
+    assert not {op for *_, op in granted} & {"All", "Alter", "Create", "ClusterAction"}
+
+
+def test_the_runbook_runs_kafka_tools_as_the_operator_from_its_toolbox() -> None:
+    # "Rebuilding reports" is maintained with the reports' rebuild command (another change).
+    sections = {t: b for t, b in _runbook_sections().items() if t != "Rebuilding reports"}
+    commands = [c for body in sections.values() for c in _commands(body)]
+    assert any("dlq_replay" in c for c in commands)
+    assert any("--reset-offsets" in c for c in commands)
+    bootstrap = f"{plan.KAFKA_CLUSTER}-kafka-bootstrap:{plan.SERVICE_LISTENER_PORT}"
+    for command in commands:
+        assert "exec cppcc-operator" in command, command
+        if "kafka-consumer-groups.sh" in command:
+            assert _option(command, "--bootstrap-server") == bootstrap, command
+            assert _option(command, "--command-config") == "/tmp/operator.properties", command
