@@ -139,7 +139,7 @@ async def replay(
             seen += 1
             next_offset = letter.offset + 1
             again = letter.origin in done
-            print(_line(letter, again=again, dry_run=dry_run), file=out)
+            print(report_line(letter, again=again, dry_run=dry_run), file=out)
             if again:
                 continue
             done.add(letter.origin)
@@ -158,7 +158,7 @@ async def replay(
     return ReplayReport(seen=seen, replayed=replayed, next_offset=next_offset)
 
 
-def _line(letter: DeadLetter, *, again: bool, dry_run: bool) -> str:
+def report_line(letter: DeadLetter, *, again: bool, dry_run: bool) -> str:
     topic, partition, offset = letter.origin
     verb = "skip (same origin)" if again else ("would replay" if dry_run else "replayed")
     reason = letter.reason[:_REASON_CHARS].replace("\n", " ")
