@@ -88,7 +88,7 @@ export function barChart(container, { title, categories, series, max = 1, format
       });
       bar.append(svg("title", {}, `${category.label} · ${s.name}：${format(value)}`));
       group.append(bar);
-      if (barW >= 18) {
+      if (barW >= 30) {
         group.append(svg("text", { x: x + barW / 2, y: y - 4, class: "value" }, format(value)));
       }
     });

@@ -16,8 +16,8 @@ const ROLES = {
   member: "政协委员",
 };
 const RATE_CARDS = [
-  ["coverage", "联系人覆盖率", "已联系的联系人 ÷ 在册联系人"],
-  ["compliance", "必访履约率", "按期完成 ÷ 到期必访任务"],
+  ["coverage", "联系人覆盖率", "已联系 ÷ 在册联系人"],
+  ["compliance", "必访履约率", "按期完成 ÷ 到期任务"],
   ["reply_rate", "办复率", "已办复 ÷ 已交办"],
   ["on_time_reply_rate", "按时办复率", "按时办复 ÷ 已办复"],
   ["resolution_rate", "解决率", "已解决 ÷ 已交办"],
@@ -123,6 +123,21 @@ function rowName(row, groupBy) {
 const rate = (row, name) => row.rates[name] || { numerator: 0, denominator: 0, value: null };
 const count = (row, name) => row.counts[name] || 0;
 
+// Charts are drawn at their panel's width; a resized window redraws them from the same data.
+const drawings = new Map();
+
+function draw(id, chart, options) {
+  const again = () => chart($(id), options);
+  drawings.set(id, again);
+  again();
+}
+
+let resizeTimer = 0;
+window.addEventListener("resize", () => {
+  clearTimeout(resizeTimer);
+  resizeTimer = setTimeout(() => drawings.forEach((again) => again()), 200);
+});
+
 // ---- the parts of the page -----------------------------------------------------------------
 
 function rateCard(row, [key, title, hint]) {
@@ -214,7 +229,7 @@ function renderRegions(s, groupBy, list) {
   $("regions-title").textContent = `${scopeName}${LEVEL_CHILDREN[groupBy]}联系人覆盖率与必访履约率`;
   const target = (row) => (groupBy === "member" ? link({ member: row.key }) : link({ region: row.key }));
   const categories = list.map((row) => ({ key: row.key, label: rowName(row, groupBy), row }));
-  barChart($("chart-regions"), {
+  draw("chart-regions", barChart, {
     title: $("regions-title").textContent,
     categories,
     series: [
@@ -244,7 +259,7 @@ function renderRegions(s, groupBy, list) {
 
 function renderTrend(s, list) {
   const sorted = [...list].sort((a, b) => (a.key < b.key ? -1 : 1));
-  lineChart($("chart-trend"), {
+  draw("chart-trend", lineChart, {
     title: "办复率、解决率、满意率走势",
     categories: sorted.map((row) => ({ key: row.key, label: rowName(row, s.period) })),
     series: OUTCOMES.map(([key, name]) => ({ key, name, values: sorted.map((r) => rate(r, key).value) })),
@@ -261,7 +276,7 @@ function renderTrend(s, list) {
 }
 
 function renderSectors(list) {
-  barChart($("chart-sectors"), {
+  draw("chart-sectors", barChart, {
     title: "各界别办复率、解决率、满意率",
     categories: list.map((row) => ({ key: row.key, label: rowName(row, "sector") })),
     series: OUTCOMES.map(([key, name]) => ({ key, name, values: list.map((r) => rate(r, key).value) })),
@@ -277,11 +292,17 @@ function renderSectors(list) {
   ]);
 }
 
+/** The smallest 4 × (1, 2, 2.5 or 5 × 10^k) at or above `top`: round grid lines. */
+function niceMax(top) {
+  const magnitude = 10 ** Math.floor(Math.log10(top / 4));
+  const step = [1, 2, 2.5, 5, 10].map((f) => f * magnitude).find((x) => x * 4 >= top);
+  return step * 4;
+}
+
 function renderChannels(row) {
   const values = CHANNELS.map(([key]) => count(row, key));
-  const top = Math.max(4, ...values);
-  const max = Math.ceil(top / 4) * 4; // four even grid steps
-  barChart($("chart-channels"), {
+  const max = niceMax(Math.max(4, ...values));
+  draw("chart-channels", barChart, {
     title: "五个渠道联系次数",
     categories: CHANNELS.map(([key, name]) => ({ key, label: name })),
     series: [{ key: "contacts", name: "联系次数", values, color: "#1f6fb2" }],
