@@ -13,11 +13,13 @@
 DROP TABLE member_day;
 DROP TABLE liaison_contact;
 
+-- Plain timestamps (not timestamptz): date_trunc on them is immutable, so the planner inlines
+-- these functions instead of calling them once per row.
 CREATE FUNCTION kpi_period(grain "char", day date) RETURNS date
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 RETURN CASE grain WHEN 'd' THEN day
-                  WHEN 'm' THEN date_trunc('month', day)::date
-                  ELSE date_trunc('year', day)::date END;
+                  WHEN 'm' THEN date_trunc('month', day::timestamp)::date
+                  ELSE date_trunc('year', day::timestamp)::date END;
 
 CREATE FUNCTION kpi_period_end(grain "char", period date) RETURNS date
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
