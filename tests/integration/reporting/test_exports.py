@@ -94,7 +94,7 @@ async def test_each_format_carries_the_summarys_numbers(platform: Platform) -> N
     admin = platform.keys.headers(Role.CITY_ADMIN, JIXI)
     async with reporting(platform) as r:
         await caught_up(platform, len(s.events))
-        for group_by in ("", "county", "member", "sector"):
+        for group_by in ("", "county", "member", "sector", "month"):
             params = {**YEAR_2026, **({"group_by": group_by} if group_by else {})}
             shown = await summary(r, admin, limit="500", **params)
             csv_file = await _export(r, admin, "csv", **params)
