@@ -94,8 +94,12 @@ _MERGE = f"""
   to_proposal = c.to_proposal OR EXCLUDED.to_proposal"""
 _PARAMS = ", ".join(f"${i}::{t}[]" for i, t in enumerate(_TYPES, start=1))
 _COLUMNS = ", ".join(_FIELDS)
-_CONCERNS = rollup_statement(
-    f"""WITH input AS (SELECT * FROM unnest({_PARAMS}) AS u({_COLUMNS})),
+
+
+def concerns_statement(changes: str) -> str:
+    """`changes`: a FROM item with one ConcernChange per row (the concern's columns)."""
+    return rollup_statement(
+        f"""WITH input AS (SELECT * FROM {changes}),
         old AS (SELECT c.* FROM concern c JOIN input USING (concern_id)),
         upd AS (
           INSERT INTO concern AS c ({_COLUMNS})
@@ -106,10 +110,12 @@ _CONCERNS = rollup_statement(
         contrib AS (
           SELECT -1 AS sign, x.* FROM old x UNION ALL SELECT 1 AS sign, y.* FROM upd y
         ),
-        delta AS ({
-        delta_select("contrib", _COUNTS, day="submitted_on", where="submitted_on IS NOT NULL")
-    })"""
-)
+        delta AS ({_DELTA})"""
+    )
+
+
+_DELTA = delta_select("contrib", _COUNTS, day="submitted_on", where="submitted_on IS NOT NULL")
+_CONCERNS = concerns_statement(f"unnest({_PARAMS}) AS u({_COLUMNS})")
 
 
 class ConcernRepository:

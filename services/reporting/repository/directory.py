@@ -57,13 +57,12 @@ _NEWER = (
 _RELINK = (
     "EXCLUDED.linked_on IS NOT NULL AND (l.linked_on IS NULL OR EXCLUDED.linked_on >= l.linked_on)"
 )
-_PROFILES = """
-WITH input AS (
-  SELECT * FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::text[], $5::text[],
-                       $6::text[], $7::text[], $8::text[], $9::timestamptz[])
+_PROFILE_ROWS = """unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::text[], $5::text[],
+           $6::text[], $7::text[], $8::text[], $9::timestamptz[])
     AS u(member_id, region_code, profile_at, full_name, sector_code, committee_code,
-         special_committee_code, status, status_at)
-)
+         special_committee_code, status, status_at)"""
+_PROFILES_SQL = """
+WITH input AS (SELECT * FROM {rows})
 INSERT INTO member_dim AS m (member_id, region_code, full_name, sector_code, committee_code,
                              special_committee_code, profile_at, status, status_at)
 SELECT member_id, region_code, full_name, sector_code, committee_code, special_committee_code,
@@ -81,6 +80,14 @@ ON CONFLICT (member_id) DO UPDATE SET
                      AND (m.status_at IS NULL OR m.status_at <= EXCLUDED.status_at)
                 THEN EXCLUDED.status ELSE m.status END,
   status_at = greatest(m.status_at, EXCLUDED.status_at)""".replace("{NEWER}", _NEWER)
+
+
+def profiles_statement(rows: str) -> str:
+    """`rows`: a FROM item with one merged Profile per member (the order of _PROFILE_ROWS)."""
+    return _PROFILES_SQL.replace("{rows}", rows)
+
+
+_PROFILES = profiles_statement(_PROFILE_ROWS)
 
 # A liaison's contribution: +1 active from its link day, -1 from its unlink day (if that
 # comes after the link), and one liaisons_contacted per period it was reached in while active
@@ -108,12 +115,12 @@ _CONTRIBUTION = " UNION ALL ".join(
         ),
     )
 )
-_LIAISONS = rollup_statement(
-    f"""WITH input AS (
-          SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::date[],
-                               $6::date[])
-            AS u(liaison_id, member_id, region_code, sector_code, linked_on, unlinked_on)
-        ),
+
+
+def liaisons_statement(changes: str) -> str:
+    """`changes`: a FROM item with one LiaisonChange per row (the liaison table's columns)."""
+    return rollup_statement(
+        f"""WITH input AS (SELECT * FROM {changes}),
         old AS (SELECT l.* FROM liaison l JOIN input USING (liaison_id)),
         upd AS (
           INSERT INTO liaison AS l (liaison_id, member_id, region_code, sector_code, linked_on,
@@ -131,6 +138,12 @@ _LIAISONS = rollup_statement(
           SELECT -1 AS sign, o.* FROM old o UNION ALL SELECT 1 AS sign, u.* FROM upd u
         ),
         delta AS ({_CONTRIBUTION})"""
+    )
+
+
+_LIAISONS = liaisons_statement(
+    """unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::date[], $6::date[])
+         AS u(liaison_id, member_id, region_code, sector_code, linked_on, unlinked_on)"""
 )
 
 _WORKSTATIONS = """

@@ -44,14 +44,16 @@ _EARLIER = (
     "EXCLUDED.fulfilled_on IS NOT NULL"
     " AND (o.fulfilled_on IS NULL OR EXCLUDED.fulfilled_on <= o.fulfilled_on)"
 )
-_OBLIGATIONS = rollup_statement(
-    f"""WITH input AS (
-          SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[],
-                               $6::date[], $7::boolean[], $8::date[], $9::boolean[],
-                               $10::boolean[], $11::int[], $12::boolean[])
-            AS u(obligation_id, member_id, region_code, sector_code, occasion_kind, due_on,
-                 opened, fulfilled_on, fulfilled_on_time, overdue, escalation_level, withdrawn)
-        ),
+_UNNEST = """unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::date[],
+           $7::boolean[], $8::date[], $9::boolean[], $10::boolean[], $11::int[], $12::boolean[])
+    AS u(obligation_id, member_id, region_code, sector_code, occasion_kind, due_on, opened,
+         fulfilled_on, fulfilled_on_time, overdue, escalation_level, withdrawn)"""
+
+
+def obligations_statement(changes: str) -> str:
+    """`changes`: a FROM item with one ObligationChange per row (the obligation's columns)."""
+    return rollup_statement(
+        f"""WITH input AS (SELECT * FROM {changes}),
         old AS (SELECT o.* FROM obligation o JOIN input USING (obligation_id)),
         upd AS (
           INSERT INTO obligation AS o (obligation_id, member_id, region_code, sector_code,
@@ -72,7 +74,10 @@ _OBLIGATIONS = rollup_statement(
           SELECT -1 AS sign, x.* FROM old x UNION ALL SELECT 1 AS sign, y.* FROM upd y
         ),
         delta AS ({delta_select("contrib", _COUNTS, day="due_on", where="NOT withdrawn")})"""
-)
+    )
+
+
+_OBLIGATIONS = obligations_statement(_UNNEST)
 
 
 class ObligationRepository:

@@ -29,16 +29,25 @@ VISIT_DELTA = delta_select(
     },
     day="occurred_on",
 )
-_VISITS = rollup_statement(
-    f"""WITH new AS (
-          INSERT INTO visit (visit_id, member_id, region_code, sector_code, channel, occasion,
-                             occurred_on, people_reached, heart_to_heart_talks)
-          SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[],
-                               $6::text[], $7::date[], $8::int[], $9::int[])
-          ON CONFLICT DO NOTHING
-          RETURNING *
-        ),
-        delta AS ({VISIT_DELTA})"""
+
+
+def visits_statement(rows: str) -> str:
+    """Insert `rows` (a FROM item with the visit table's columns) and roll up those new."""
+    return rollup_statement(
+        f"""WITH new AS (
+              INSERT INTO visit (visit_id, member_id, region_code, sector_code, channel,
+                                 occasion, occurred_on, people_reached, heart_to_heart_talks)
+              SELECT * FROM {rows}
+              ON CONFLICT DO NOTHING
+              RETURNING *
+            ),
+            delta AS ({VISIT_DELTA})"""
+    )
+
+
+_VISITS = visits_statement(
+    """unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[],
+              $7::date[], $8::int[], $9::int[])"""
 )
 # A liaison reached in a period counts toward that period if active at its end; the liaison's
 # own member, region and sector carry the count (as the liaison handler re-counts it).
@@ -52,16 +61,25 @@ CONTACT_DELTA = delta_select(
     only_grain="n.grain",
     where="liaison_active(l.linked_on, l.unlinked_on, kpi_period_end(n.grain, n.period))",
 )
-_LIAISON_CONTACTS = rollup_statement(
-    f"""WITH new AS (
-          INSERT INTO liaison_period_contact (liaison_id, grain, period)
-          SELECT DISTINCT u.liaison_id, g.grain, kpi_period(g.grain, u.day)
-          FROM unnest($1::uuid[], $2::date[]) AS u(liaison_id, day) CROSS JOIN {GRAINS}
-          ORDER BY 1, 2, 3
-          ON CONFLICT DO NOTHING
-          RETURNING *
-        ),
-        delta AS ({CONTACT_DELTA})"""
+
+
+def liaison_contacts_statement(contacts: str) -> str:
+    """`contacts` is a FROM item `u` with (liaison_id, day)."""
+    return rollup_statement(
+        f"""WITH new AS (
+              INSERT INTO liaison_period_contact (liaison_id, grain, period)
+              SELECT DISTINCT u.liaison_id, g.grain, kpi_period(g.grain, u.day)
+              FROM {contacts} CROSS JOIN {GRAINS}
+              ORDER BY 1, 2, 3
+              ON CONFLICT DO NOTHING
+              RETURNING *
+            ),
+            delta AS ({CONTACT_DELTA})"""
+    )
+
+
+_LIAISON_CONTACTS = liaison_contacts_statement(
+    "unnest($1::uuid[], $2::date[]) AS u(liaison_id, day)"
 )
 
 
