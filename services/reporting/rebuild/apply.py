@@ -9,6 +9,7 @@ from uuid import UUID
 import asyncpg
 
 from services.reporting.rebuild.schema import quote
+from shared.contracts.base import IntegrationEvent
 from shared.contracts.envelope import MalformedMessage, UnknownEventType, decode, decode_headers
 from shared.db.pool import DbConnection
 from shared.logging import get_logger
@@ -76,6 +77,29 @@ def consumer_for(
 async def apply(consumer: IdempotentConsumer, records: Sequence[Any]) -> list[str]:
     """One transaction for the lot (a poison record is replayed alone, as live does)."""
     return await handle_batch(consumer, records)
+
+
+def by_handler(spec: ConsumerSpec, records: list[Any]) -> list[Any]:
+    """`records` stably sorted by the set-based handler that will apply them.
+
+    The consumer applies a batch as runs of consecutive events sharing one handler. A rebuild
+    batch interleaves chunks of dozens of partitions of several topics; sorted, it is a handful
+    of long runs. Each handler's events keep their order (so each key's do); across handlers
+    the projections do not depend on order (the live consumer interleaves topics freely).
+    """
+    rank: dict[object, int] = {}
+    for handler in spec.batch_handlers.values():
+        rank.setdefault(handler, len(rank))
+    by_type = {
+        t.event_type_name: rank[h]
+        for t, h in spec.batch_handlers.items()
+        if issubclass(t, IntegrationEvent)
+    }
+
+    def key(record: Any) -> int:
+        return by_type.get(decode_headers(record.headers).get("ce_type", ""), len(rank))
+
+    return sorted(records, key=key)
 
 
 def event_id(record: Any) -> UUID | None:

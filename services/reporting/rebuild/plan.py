@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from shared.contracts import topics
 from shared.runtime import ConsumerSpec
 
-DIRECTORY_TOPICS = frozenset({topics.MEMBERS_MEMBER.name, topics.MEMBERS_LIAISON.name})
+DIRECTORY_TOPICS = frozenset(
+    {topics.MEMBERS_MEMBER.name, topics.MEMBERS_LIAISON.name, topics.MEMBERS_WORKSTATION.name}
+)
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ from services.reporting.rebuild.apply import (
     SkippedMessages,
     applied_live,
     apply,
+    by_handler,
     consumer_for,
     event_id,
 )
@@ -100,12 +101,13 @@ async def rebuild(
         live = await schema.live_schema(admin)
         result = RebuildResult(live_schema=live)
         stack.push_async_callback(schema.drop, admin, rebuilt)  # emptied by the swap
-        conn = await _connect(stack, schema.with_search_path(settings.database_url, rebuilt))
-        await _create(conn, admin, live=live, rebuilt=rebuilt)
+        # The service's pool setup (its JSON codecs), every connection on the rebuild's schema.
         pool = await create_pool(
-            schema.with_search_path(settings.database_url, rebuilt), min_size=1, max_size=2
+            schema.with_search_path(settings.database_url, rebuilt), min_size=1, max_size=3
         )
         stack.push_async_callback(pool.close)
+        conn = await stack.enter_async_context(pool.acquire())
+        await _create(conn, admin, live=live, rebuilt=rebuilt)
         reader = TopicReader(KafkaConnection.from_settings(settings), client_id="reporting-rebuild")
         await reader.start()
         stack.push_async_callback(reader.stop)
@@ -217,14 +219,19 @@ class _Run:
         mine = {tp: targets[tp] for tp in self._tps(stream)}
         async for records in self._reader.read(positions, mine, batch_size=batch_size):
             self._result.events += len(records)
-            self._result.outcomes.update(await apply(consumer, records))
+            self._result.outcomes.update(await apply(consumer, by_handler(stream.spec, records)))
             progress.advance(len(records))
 
     async def last_records(
         self, conn: DbConnection, live: str, batch_size: int, progress: RebuildProgress
     ) -> None:
-        """Under the rebuild lock: everything the live groups have applied and we have not."""
+        """Under the rebuild lock: everything the live groups have applied and we have not.
+
+        Here a record that fails is an error, not a skip: the live tables have it, so swapping
+        without it would lose it. The transaction rolls back and nothing is swapped.
+        """
         pinned = PinnedPool(conn)
+        skipped_before = self._skipped.count
         for phase in self._phases:
             for stream in phase:
                 committed = await self._committed(stream.group)
@@ -238,7 +245,10 @@ class _Run:
                     progress.advance(len(records))
                     wanted = await _applied_by_live(conn, live, stream.group, records, committed)
                     if wanted:
+                        wanted = by_handler(stream.spec, wanted)
                         self._result.outcomes.update(await apply(consumer, wanted))
+        if self._skipped.count > skipped_before:
+            raise RuntimeError("records the live consumers applied failed here (see the log)")
         self._result.skipped = self._skipped.count
 
 

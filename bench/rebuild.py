@@ -1,0 +1,363 @@
+"""`python -m bench.rebuild`: rebuilding reporting from N events against a bare aiokafka loop.
+
+Publishes N realistic reporting events (mostly contact records, plus the directory, must-visit
+obligations and concerns) into a fresh topic namespace, then times, on the same broker in the
+same run: (a) a bare aiokafka consumer reading every one of those records, and (b)
+`services.reporting.rebuild` rebuilding every projection from them and swapping it in.
+Prints events/s for both and `RATIO rebuild/baseline`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import random
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+
+from bench.namespace import Namespace, fresh_namespace
+from bench.pipeline import _stack
+from bench.workload import REGIONS, SECTORS, SURNAMES
+from services.reporting.consumers import KPI_TOPICS, member_directory
+from services.reporting.main import MIGRATIONS
+from services.reporting.rebuild.progress import RebuildProgress
+from services.reporting.rebuild.run import RebuildResult, rebuild, service_consumers
+from services.reporting.settings import ReportingSettings
+from shared.contracts import members as m
+from shared.contracts import topics
+from shared.contracts import visits as v
+from shared.contracts.base import IntegrationEvent
+from shared.contracts.envelope import cloudevent_headers, encode_body
+from shared.db.migrate import SHARED_MIGRATIONS, load_migrations, migrate_up
+from shared.kernel import new_id
+from shared.logging import configure_logging
+from shared.messaging.producer import encode_headers
+
+# Every topic reporting consumes (the workload fills five of them; the others stay empty).
+TOPICS = tuple(
+    t for t in topics.BUSINESS_TOPICS if t.name in {*KPI_TOPICS, *member_directory.topics}
+)
+CHANNELS = ("face_to_face", "regular_work", "online", "service", "innovative")
+_SEND_CHUNK = 20_000
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=100_000, help="events to rebuild from")
+    parser.add_argument("--batch-size", type=int, default=5_000, help="records per transaction")
+    parser.add_argument("--state-dir", type=Path)
+    parser.add_argument("--bootstrap", help="use this Kafka instead of starting a stack")
+    parser.add_argument("--pg-dsn-base", help="e.g. postgresql://postgres@127.0.0.1:55432")
+    parser.add_argument("--fast-postgres", action="store_true", help="fsync off, as in tests")
+    parser.add_argument("--timeout", type=float, default=3600.0)
+    args = parser.parse_args(argv)
+    if bool(args.bootstrap) != bool(args.pg_dsn_base):
+        parser.error("--bootstrap and --pg-dsn-base go together")
+    configure_logging(service="bench", level="WARNING", json=False)
+    postgres = "external" if args.bootstrap else "fsync off" if args.fast_postgres else "durable"
+    with _stack(args) as (bootstrap, dsn_base):
+        lines = asyncio.run(_measure(bootstrap, dsn_base, args, postgres))
+    print("\n".join(lines))
+
+
+async def _measure(bootstrap: str, dsn_base: str, args: argparse.Namespace, pg: str) -> list[str]:
+    async with (
+        asyncio.timeout(args.timeout),
+        fresh_namespace(
+            bootstrap, dsn_base, services=("reporting",), topics=TOPICS, timeout=args.timeout
+        ) as ns,
+    ):
+        mix, produce_s = await _publish(ns, args.events)
+        read, baseline_s = await _bare_loop(ns)
+        result = await _rebuild(ns, args.batch_size)
+    return _render(args.events, mix, pg, produce_s, read, baseline_s, result)
+
+
+# --- the workload ----------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class _Member:
+    member_id: UUID
+    region: str
+    sector: str
+    liaisons: list[UUID]
+
+
+def workload(count: int, *, seed: int = 2026) -> Iterator[IntegrationEvent]:
+    """About 1 % registrations, 3 % liaisons, 7 % obligation and 13 % concern facts; the rest
+    contact records of those members over 2026 (exactly `count` events)."""
+    rng = random.Random(seed)
+    members = [_member(rng) for _ in range(max(1, count // 100))]
+    emitted = 0
+    for member in members:
+        for event in _directory(member, rng):
+            if emitted < count:
+                emitted += 1
+                yield event
+    while emitted < count:
+        member = rng.choice(members)
+        roll = rng.random()
+        if roll < 0.04:
+            story = _obligation(member, rng)
+        elif roll < 0.07:
+            story = _concern(member, rng)
+        else:
+            story = [_visit(member, rng)]
+        for event in story[: count - emitted]:
+            emitted += 1
+            yield event
+
+
+def _member(rng: random.Random) -> _Member:
+    return _Member(new_id(), rng.choice(REGIONS), rng.choice(SECTORS), [new_id() for _ in range(3)])
+
+
+def _at(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, 2, tzinfo=UTC)
+
+
+def _day(rng: random.Random) -> date:
+    return date(2026, 1, 1) + timedelta(days=rng.randrange(360))
+
+
+def _directory(member: _Member, rng: random.Random) -> list[IntegrationEvent]:
+    base: dict[str, Any] = {"occurred_at": _at(date(2026, 1, 2)), "region_code": member.region}
+    events: list[IntegrationEvent] = [
+        m.MemberRegisteredV1(
+            **base,
+            member_id=member.member_id,
+            full_name=rng.choice(SURNAMES) + "委员",
+            sector_code=member.sector,
+            committee_code=f"committee-{member.region}",
+            special_committee_code=f"sc-{member.sector}",
+        )
+    ]
+    events += [
+        m.LiaisonLinkedV1(
+            **base,
+            member_id=member.member_id,
+            liaison_id=liaison,
+            display_name=rng.choice(SURNAMES) + "*明",
+            sector_code=member.sector,
+            consent_to_departments=False,
+        )
+        for liaison in member.liaisons
+    ]
+    return events
+
+
+def _base(member: _Member, day: date) -> dict[str, Any]:
+    return {"occurred_at": _at(day), "region_code": member.region, "member_id": member.member_id}
+
+
+def _visit(member: _Member, rng: random.Random) -> v.VisitRecordedV1:
+    day = _day(rng)
+    return v.VisitRecordedV1(
+        **_base(member, day),
+        visit_id=new_id(),
+        sector_code=member.sector,
+        channel=rng.choice(CHANNELS),  # type: ignore[arg-type]
+        occasion="routine",
+        occurred_on=day,
+        place_kind="unit",
+        people_reached=rng.randint(1, 30),
+        heart_to_heart_talks=rng.randint(0, 3),
+        liaison_ids=rng.sample(member.liaisons, rng.randint(0, 2)),
+    )
+
+
+def _obligation(member: _Member, rng: random.Random) -> list[IntegrationEvent]:
+    due, oid = _day(rng) + timedelta(days=5), new_id()
+    common: dict[str, Any] = {"obligation_id": oid, "occasion_kind": "policy_issued"}
+    common |= {"due_on": due, "sector_code": member.sector}
+    fulfilled_on = due + timedelta(days=rng.randint(-10, 5))
+    return [
+        v.ObligationOpenedV1(
+            **_base(member, due - timedelta(days=30)),
+            **common,
+            source_id=new_id(),
+            title="关于进一步加强乡村教师队伍建设的意见",
+        ),
+        v.ObligationFulfilledV1(
+            **_base(member, fulfilled_on),
+            **common,
+            visit_id=new_id(),
+            fulfilled_on=fulfilled_on,
+            on_time=fulfilled_on <= due,
+        ),
+    ]
+
+
+def _concern(member: _Member, rng: random.Random) -> list[IntegrationEvent]:
+    day, cid = _day(rng), new_id()
+
+    def at(days: int) -> dict[str, Any]:
+        return {**_base(member, day + timedelta(days=days)), "concern_id": cid}
+
+    common: dict[str, Any] = {"sector_code": member.sector}
+    department: dict[str, Any] = {"department_code": "jixi-education-bureau"}
+    replied_on = day + timedelta(days=rng.randint(3, 25))
+    return [
+        v.ConcernSubmittedV1(**at(0), **common, kind="micro_suggestion", source="online"),
+        v.ConcernAssignedV1(
+            **at(1), **common, **department, due_on=day + timedelta(days=16), round=1
+        ),
+        v.ConcernRepliedV1(
+            **{**at(0), "occurred_at": _at(replied_on)},
+            **common,
+            **department,
+            replied_on=replied_on,
+            on_time=replied_on <= day + timedelta(days=16),
+            round=1,
+        ),
+        v.ConcernRatedV1(
+            **at(26), **common, satisfaction=rng.randint(1, 5), resolved=rng.random() < 0.8, round=1
+        ),
+        v.ConcernClosedV1(**at(27), **common, resolved=True),
+    ]
+
+
+async def _publish(ns: Namespace, count: int) -> tuple[Counter[str], float]:
+    """Keyed, with the CloudEvents headers, chunk by chunk (never all N in memory)."""
+    producer = AIOKafkaProducer(
+        bootstrap_servers=ns.bootstrap, acks=1, linger_ms=20, max_batch_size=512 * 1024
+    )
+    await producer.start()
+    mix: Counter[str] = Counter()
+    started = time.perf_counter()
+    try:
+        chunk: list[asyncio.Future[Any]] = []
+        for event in workload(count):
+            mix[event.topic] += 1
+            headers = cloudevent_headers(event, source="/bench")
+            chunk.append(
+                await producer.send(
+                    ns.topic(event.topic),
+                    value=encode_body(event),
+                    key=event.partition_key().encode(),
+                    headers=encode_headers(headers),
+                )
+            )
+            if len(chunk) >= _SEND_CHUNK:
+                await asyncio.gather(*chunk)
+                chunk = []
+        await asyncio.gather(*chunk)
+    finally:
+        await producer.stop()
+    return mix, time.perf_counter() - started
+
+
+# --- the two measurements --------------------------------------------------------------------
+
+
+async def _bare_loop(ns: Namespace) -> tuple[int, float]:
+    """Every record of the namespace's topics, from the beginning, counted and dropped."""
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=ns.bootstrap,
+        enable_auto_commit=False,
+        max_partition_fetch_bytes=4 * 1024 * 1024,
+        fetch_max_bytes=64 * 1024 * 1024,
+    )
+    await consumer.start()
+    try:
+        partitions = [
+            TopicPartition(ns.topic(t.name), p) for t in TOPICS for p in range(t.partitions)
+        ]
+        ends = await consumer.end_offsets(partitions)
+        started = time.perf_counter()
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        read, todo = 0, {tp for tp in partitions if ends[tp] > 0}
+        while todo:
+            for tp, records in (
+                await consumer.getmany(timeout_ms=1000, max_records=10_000)
+            ).items():
+                read += len(records)
+                if records and records[-1].offset + 1 >= ends[tp]:
+                    todo.discard(tp)
+        return read, time.perf_counter() - started
+    finally:
+        await consumer.stop()
+
+
+async def _rebuild(ns: Namespace, batch_size: int) -> RebuildResult:
+    """The command's function on a reporting database as the service leaves it after start-up,
+    its groups (per run) committed at the end as if the service had consumed everything."""
+    settings = ReportingSettings(
+        database_url=ns.database_urls["reporting"],
+        kafka_bootstrap_servers=ns.bootstrap,
+        kafka_topic_prefix=ns.topic_prefix,
+    )
+    conn = await asyncpg.connect(settings.database_url)
+    try:
+        await migrate_up(conn, load_migrations([SHARED_MIGRATIONS, MIGRATIONS]))
+    finally:
+        await conn.close()
+    consumers = [
+        dataclasses.replace(spec, group=ns.topic(spec.group))
+        for spec in service_consumers(settings)
+    ]
+    for spec in consumers:
+        await _commit_at_end(ns, spec.group, [ns.topic(t) for t in spec.topics])
+    with RebuildProgress(sys.stderr) as progress:
+        return await rebuild(
+            settings, consumers=consumers, batch_size=batch_size, progress=progress
+        )
+
+
+async def _commit_at_end(ns: Namespace, group: str, names: list[str]) -> None:
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=ns.bootstrap, group_id=group, enable_auto_commit=False
+    )
+    await consumer.start()
+    try:
+        partitions = [
+            TopicPartition(ns.topic(t.name), p)
+            for t in TOPICS
+            if ns.topic(t.name) in names
+            for p in range(t.partitions)
+        ]
+        consumer.assign(partitions)
+        await consumer.commit(dict(await consumer.end_offsets(partitions)))
+    finally:
+        await consumer.stop()
+
+
+def _render(
+    n: int,
+    mix: Counter[str],
+    postgres: str,
+    produce_s: float,
+    read: int,
+    baseline_s: float,
+    result: RebuildResult,
+) -> list[str]:
+    shares = ", ".join(f"{topic} {count:,}" for topic, count in sorted(mix.items()))
+    base_rate, rebuild_rate = n / baseline_s, n / result.seconds
+    applied = ", ".join(f"{k} {c:,}" for k, c in sorted(result.outcomes.items()))
+    return [
+        f"{n:,} events ({shares}); Postgres {postgres}",
+        f"{'stage':<52}{'seconds':>9}{'events/s':>11}",
+        f"{'publish (not compared; acks=1, keyed)':<52}{produce_s:>9.2f}{n / produce_s:>11,.0f}",
+        f"{'baseline  bare aiokafka loop (' + format(read, ',') + ' records)':<52}"
+        f"{baseline_s:>9.2f}{base_rate:>11,.0f}",
+        f"{'rebuild   every projection, swapped in':<52}{result.seconds:>9.2f}"
+        f"{rebuild_rate:>11,.0f}",
+        f"rebuild read {result.events:,} records (members.member once per group): {applied}",
+        f"RATIO rebuild/baseline: {rebuild_rate / base_rate:.2f}",
+    ]
+
+
+if __name__ == "__main__":
+    main()
