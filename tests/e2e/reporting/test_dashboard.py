@@ -106,21 +106,21 @@ async def assert_cards(page: Page, row: dict[str, Any]) -> None:
         r = row["rates"][name]
         await expect(card.locator(".value")).to_have_text(percent(r["value"]))
         await expect(card.locator(".ratio")).to_have_text(f"{r['numerator']} / {r['denominator']}")
-    late, overdue = (
-        row["counts"]["obligations_fulfilled_late"],
-        row["counts"]["obligations_overdue"],
-    )
+    counts = row["counts"]
+    late = counts.get("obligations_fulfilled_late", 0)
+    overdue = counts.get("obligations_overdue", 0)
     await expect(page.locator('[data-kpi="compliance"] [data-role=late]')).to_have_text(
         f"逾期完成 {late} 项 · 逾期未完成 {overdue} 项"
     )
     contacts = page.locator('#cards [data-kpi="contacts"]')
-    await expect(contacts.locator(".value")).to_have_text(str(row["counts"]["contacts"]))
+    await expect(contacts.locator(".value")).to_have_text(str(counts.get("contacts", 0)))
     online = contacts.locator('[data-channel="contacts_online"]')
-    await expect(online).to_have_text(f"线上互动{row['counts']['contacts_online']}")
+    await expect(online).to_have_text(f"线上互动{counts.get('contacts_online', 0)}")
     people = page.locator('#cards [data-kpi="people_reached"] .value')
-    await expect(people).to_have_text(str(row["counts"]["people_reached"]))
+    await expect(people).to_have_text(str(counts.get("people_reached", 0)))
     days = page.locator('#cards [data-kpi="average_days_to_reply"] .value')
-    await expect(days).to_have_text(f"{row['average_days_to_reply']:.1f}")
+    average = row["average_days_to_reply"]
+    await expect(days).to_have_text("—" if average is None else f"{average:.1f}")
 
 
 async def downloaded(page: Page, button: Locator, folder: Path) -> tuple[str, bytes]:
@@ -195,8 +195,19 @@ async def test_the_dashboard_shows_the_apis_numbers_charts_drill_down_and_export
         await assert_chart_drawn(
             sectors, "rect.bar", drawn(want["sector"], OUTCOMES), shots / "sectors.png"
         )
-        await expect(trend.locator("circle.point")).to_have_count(drawn(want["month"], OUTCOMES))
         await page.screenshot(path=str(shots / "province.png"), full_page=True)
+
+        # The sector filter narrows every number; then back to all sectors.
+        health = await summary(api, api_headers, sector_code="medicine_health", **YEAR_2026)
+        await page.select_option("#sector", label="医药卫生界")
+        await page.click("#apply")
+        await expect(page).to_have_url(re.compile("sector=medicine_health"))
+        await assert_cards(page, health["rows"][0])
+        await ready(page)
+        await page.select_option("#sector", label="全部界别")
+        await page.click("#apply")
+        await assert_cards(page, want[""][0])
+        await ready(page)
 
         # Drill down: the city from its table row, the county from its bar, then the member.
         await page.locator("#table-regions a", has_text="鸡西市").click()
@@ -259,4 +270,13 @@ async def test_the_dashboard_shows_the_apis_numbers_charts_drill_down_and_export
         await expect(page.locator("#regions-title")).to_have_text(
             "密山市各委员联系人覆盖率与必访履约率"
         )
+
+        # The region filter jumps straight to another city.
+        await page.select_option("#region", label="哈尔滨市")
+        await page.click("#apply")
+        await expect(page.locator("#regions-title")).to_have_text(
+            "哈尔滨市各县（市、区）联系人覆盖率与必访履约率"
+        )
+        await ready(page)
+        await expect(page.locator("#table-regions tbody tr")).to_have_count(1)
         assert errors == []
