@@ -15,8 +15,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import pyarrow as pa
-import pyarrow.parquet as pq
 from openpyxl import Workbook  # type: ignore[import-untyped]
 from openpyxl.styles import Font  # type: ignore[import-untyped]
 from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
@@ -103,17 +101,14 @@ def _formats(sheet: Any, cols: Sequence[Column], n_rows: int) -> None:
             cell.number_format = "0.0%"
 
 
-_ARROW_TYPES = {
-    "text": pa.string(),
-    "count": pa.int64(),
-    "rate": pa.float64(),
-    "number": pa.float64(),
-}
-
-
 def to_parquet(table: KpiTable) -> bytes:
+    # Imported on first use: pyarrow adds tens of MB to a process that may never export Parquet.
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    types = {"text": pa.string(), "count": pa.int64(), "rate": pa.float64(), "number": pa.float64()}
     schema = pa.schema(
-        [pa.field(c.name, _ARROW_TYPES[c.kind]) for c in table.columns],
+        [pa.field(c.name, types[c.kind]) for c in table.columns],
         metadata={
             "titles": json.dumps({c.name: c.title for c in table.columns}, ensure_ascii=False),
             "filters": json.dumps(dict(table.filters), ensure_ascii=False),
