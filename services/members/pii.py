@@ -27,8 +27,9 @@ _KEY_ID_BYTES = 8
 TAG_BYTES = len(_MAGIC) + _KEY_ID_BYTES  # what names the key: the prefix the SQL compares
 
 
-class PiiKeyError(ValueError):
-    """A value cannot be decrypted by any key of the ring (its key was removed too early)."""
+class PiiKeyError(InvalidTag):
+    """No key of the ring authenticates the value: its key was removed too early, or the value
+    was moved to another row or field. An InvalidTag, as before the key ring."""
 
 
 def key_id(key: bytes) -> bytes:
