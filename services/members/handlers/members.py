@@ -115,6 +115,8 @@ async def update_member(
 async def retire_member(
     member_id: UUID, *, principal: Principal, uow: MembersUnitOfWork, clock: Clock
 ) -> Member:
+    # Who may not see the member hears 404 before the lookup: a 403 would confirm the id.
+    require_member_visible(principal, member_id)
     async with uow:
         member = await uow.members.get_in_scope(member_id, principal.region_code, lock=True)
         if member is None:
