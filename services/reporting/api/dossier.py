@@ -14,7 +14,7 @@ from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel
 
 from services.reporting.api.kpi import KpiRow, kpi_row
-from services.reporting.api.scope import may_read_dossier
+from services.reporting.api.scope import may_read_dossier, require_dossier_reader
 from services.reporting.domain import LOCAL_TZ
 from services.reporting.views import dossier as views
 from services.reporting.views import kpi
@@ -51,6 +51,7 @@ async def dossier(
     year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
     format: Annotated[Literal["json", "csv"], Query()] = "json",
 ) -> Any:
+    require_dossier_reader(principal)  # before the lookup: a 403 must not confirm the id
     async with request.app.state.deps.pool.acquire() as conn:
         profile = await views.member_profile(conn, member_id)
         region = profile["region_code"] if profile else None

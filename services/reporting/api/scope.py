@@ -29,9 +29,14 @@ def kpi_scope(principal: Principal, region_code: str | None) -> KpiScope:
     return KpiScope(scope, scope_prefix(scope), member_id)
 
 
+def require_dossier_reader(principal: Principal) -> None:
+    """Asked before the member is looked up: the same 403 whether the id exists or not."""
+    if principal.role is not Role.MEMBER and principal.role not in STAFF_ROLES:
+        raise Problem(403, "Forbidden", f"role {principal.role.value} may not read dossiers")
+
+
 def may_read_dossier(principal: Principal, member_id: UUID, member_region: str | None) -> bool:
+    require_dossier_reader(principal)
     if principal.role is Role.MEMBER:
         return principal.member_id == member_id
-    if principal.role in STAFF_ROLES:
-        return member_region is not None and principal.can_see_region(member_region)
-    raise Problem(403, "Forbidden", f"role {principal.role.value} may not read dossiers")
+    return member_region is not None and principal.can_see_region(member_region)
