@@ -19,6 +19,17 @@ from shared.db.pool import DbConnection
 # be published; the rebuild publishes nothing again); the pull feed, whose `seq` cursors the
 # data platform holds (the rebuild applies exactly the events the live feed already has).
 KEPT = frozenset({"schema_migration", "outbox_message", "idempotency_key", "feed_entry"})
+# What in the schema depends on one of its functions or own types, other than functions.
+_TIED_TO_ROUTINES_OR_TYPES = """
+SELECT pg_describe_object(d.classid, d.objid, d.objsubid) AS what,
+       pg_describe_object(d.refclassid, d.refobjid, 0) AS needs
+FROM pg_depend d
+WHERE d.deptype = 'n' AND d.classid <> 'pg_proc'::regclass
+  AND ((d.refclassid = 'pg_proc'::regclass AND d.refobjid IN
+          (SELECT oid FROM pg_proc WHERE pronamespace = $1::regnamespace))
+    OR (d.refclassid = 'pg_type'::regclass AND d.refobjid IN
+          (SELECT oid FROM pg_type WHERE typnamespace = $1::regnamespace
+             AND typrelid = 0 AND typelem = 0)))"""
 _MOVABLE = {"r": "TABLE", "p": "TABLE", "v": "VIEW", "m": "MATERIALIZED VIEW", "S": "SEQUENCE"}
 
 
@@ -48,17 +59,12 @@ async def create(conn: DbConnection, schema: str, migrations: list[Migration]) -
     """`conn` must have `search_path` set to `schema` alone (see `with_search_path`)."""
     await conn.execute(f"CREATE SCHEMA {quote(schema)}")
     await migrate_up(conn, migrations)
-    objects = await conn.fetch(
-        """SELECT 'function ' || proname AS what FROM pg_proc WHERE pronamespace = $1::regnamespace
-           UNION ALL
-           SELECT 'type ' || typname FROM pg_type
-           WHERE typnamespace = $1::regnamespace AND typrelid = 0 AND typelem = 0""",
-        schema,
-    )
-    if objects:
-        # Tables would move to the live schema and leave these behind, to be dropped under them.
-        found = ", ".join(r["what"] for r in objects)
-        raise RuntimeError(f"the rebuild cannot swap {found}; teach schema.py to move them")
+    tied = await conn.fetch(_TIED_TO_ROUTINES_OR_TYPES, schema)
+    if tied:
+        # Functions and types stay behind (the live schema has the same ones, from the same
+        # migrations); a table, index, default or view using them would lose them with the drop.
+        found = ", ".join(f"{r['what']} uses {r['needs']}" for r in tied)
+        raise RuntimeError(f"the rebuild cannot swap: {found}; teach schema.py to move them")
 
 
 async def versions(conn: DbConnection, schema: str) -> set[str]:
