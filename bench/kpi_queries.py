@@ -56,12 +56,9 @@ from shared.db.pool import create_pool
 MIGRATIONS = Path(__file__).resolve().parents[1] / "services/reporting/migrations"
 FULL = {"visits": 10_000_000, "members": 25_000}
 CITIES, COUNTIES_PER_CITY, SECTORS, COMMITTEES, WORKSTATIONS_PER_COUNTY = 13, 10, 34, 9, 12
-LIAISONS_PER_MEMBER, OBLIGATIONS_PER_MEMBER, CONCERNS_PER_MEMBER, NOTICES_PER_MEMBER = (
-    10,
-    40,
-    24,
-    40,
-)
+# Per member over the two years.
+LIAISONS_PER_MEMBER, OBLIGATIONS_PER_MEMBER = 10, 20
+CONCERNS_PER_MEMBER, NOTICES_PER_MEMBER = 12, 10
 START, DAYS = date(2024, 1, 1), 731  # two years of history
 CHUNK = 250_000
 VISIT_DAYS_PER_CHUNK = 30

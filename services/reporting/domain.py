@@ -32,6 +32,8 @@ class Rate:
 RATES: dict[str, tuple[str, str]] = {
     # 必访履约率: obligations fulfilled by their due date ÷ obligations due in the period.
     "compliance": ("obligations_fulfilled_on_time", "obligations_due"),
+    # 必访完成率: obligations fulfilled at all (on time or late) ÷ obligations due in the period.
+    "fulfilment_rate": ("obligations_fulfilled", "obligations_due"),
     # 联系覆盖率: active liaisons reached in the period ÷ active liaisons (at the period's end).
     "coverage": ("liaisons_contacted", "liaisons_active"),
     # 办复率: concerns replied ÷ concerns assigned (交办).

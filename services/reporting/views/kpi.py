@@ -172,7 +172,20 @@ async def kpi_counts(
     """Every count per group key ('-': no special committee / workstation)."""
     lo, hi = flt.from_day or EARLIEST, flt.to_day or LATEST
     if group_by in TIME_GRAINS:
-        return await _series(conn, flt, group_by, TIME_GRAINS[group_by], lo, hi)
+        counts = await _series(conn, flt, group_by, TIME_GRAINS[group_by], lo, hi)
+    else:
+        counts = await _totals(conn, flt, group_by, lo, hi)
+    for row in counts.values():
+        # Fulfilled at all (on time or late): the numerator of the fulfilment rate.
+        row["obligations_fulfilled"] = (
+            row["obligations_fulfilled_on_time"] + row["obligations_fulfilled_late"]
+        )
+    return counts
+
+
+async def _totals(
+    conn: asyncpg.Connection, flt: KpiFilter, group_by: GroupBy | None, lo: date, hi: date
+) -> dict[str, Counts]:
     counts = await _sums(conn, flt, group_by, periods(lo, hi))
     active_on = flt.to_day or today()
     active = await _sums(conn, flt, group_by, periods(EARLIEST, active_on), "liaison_delta")

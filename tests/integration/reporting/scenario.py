@@ -184,6 +184,7 @@ JIXI_COUNTS = {
     "obligations_due": 4,  # O1-O4 (O5 withdrawn)
     "obligations_fulfilled_on_time": 2,  # O1, O4
     "obligations_fulfilled_late": 1,  # O2
+    "obligations_fulfilled": 3,  # on time or late
     "obligations_overdue": 1,  # O3 (O2 went overdue but was fulfilled)
     "obligations_escalated": 1,  # O3
     "concerns_collected": 6,  # C1-C6
@@ -199,6 +200,7 @@ JIXI_COUNTS = {
 }
 JIXI_RATES = {
     "compliance": (2, 4, 0.5),
+    "fulfilment_rate": (3, 4, 0.75),  # O1, O4 on time and O2 late, of O1-O4
     "coverage": (3, 4, 0.75),
     "reply_rate": (2, 3, 0.6667),
     "on_time_reply_rate": (2, 2, 1.0),
