@@ -4,8 +4,9 @@ Re-encrypts every liaison value not yet under the ring's current key (the first 
 MEMBERS_PII_KEY_FILE; services/members/pii.py), while the service keeps running:
 
 - one short transaction per batch, as `members_app` for the whole province (row-level security
-  still applies), rows locked `FOR UPDATE` so a request changing the same liaison waits a moment
-  rather than losing its write or ours;
+  still applies), its rows locked `FOR UPDATE SKIP LOCKED`: a liaison a request (or an import)
+  holds at that moment is left for a later pass, so the command never makes a request wait and
+  never deadlocks with one, and neither write is lost;
 - resumable: the rows it still has to do are exactly those whose values do not begin with the
   current key's tag, so a stopped run simply starts again;
 - audited: one `pii_audit` row per liaison (actor `system:rotate_pii_key`, action `update`),
@@ -42,7 +43,7 @@ _BATCH = """SELECT id, name_enc, phone_enc, workplace_enc, id_number_enc FROM li
                 OR substring(phone_enc from 1 for $3) <> $2
                 OR substring(workplace_enc from 1 for $3) <> $2
                 OR substring(id_number_enc from 1 for $3) <> $2)
-            ORDER BY id LIMIT $4 FOR UPDATE"""
+            ORDER BY id LIMIT $4 FOR UPDATE SKIP LOCKED"""
 _COUNT = """SELECT count(*) FROM liaison
             WHERE substring(name_enc from 1 for $2) <> $1
                OR substring(phone_enc from 1 for $2) <> $1
@@ -91,14 +92,26 @@ async def _batch(pool: asyncpg.Pool, cipher: PiiCipher, after: UUID, size: int) 
 
 
 async def rotate(
-    pool: asyncpg.Pool, cipher: PiiCipher, *, batch_size: int = 500, out: TextIO = sys.stdout
+    pool: asyncpg.Pool,
+    cipher: PiiCipher,
+    *,
+    batch_size: int = 500,
+    out: TextIO = sys.stdout,
+    pause_seconds: float = 1.0,
 ) -> RotationReport:
-    """Every stale liaison, in id order, one committed batch at a time."""
-    after, rotated, batches = UUID(int=0), 0, 0
-    while done := await _batch(pool, cipher, after, batch_size):
-        after, rotated, batches = done[-1], rotated + len(done), batches + 1
-        print(f"batch {batches}: {len(done)} liaisons, up to {after}", file=out, flush=True)
-    return RotationReport(rotated=rotated, batches=batches)
+    """Every stale liaison, in id order, one committed batch at a time; passes again over the
+    ones that were locked by requests until none is left."""
+    rotated, batches = 0, 0
+    while True:
+        after = UUID(int=0)
+        while done := await _batch(pool, cipher, after, batch_size):
+            after, rotated, batches = done[-1], rotated + len(done), batches + 1
+            print(f"batch {batches}: {len(done)} liaisons, up to {after}", file=out, flush=True)
+        left = await stale_count(pool, cipher)
+        if not left:
+            return RotationReport(rotated=rotated, batches=batches)
+        print(f"{left} liaisons were in use; another pass", file=out, flush=True)
+        await asyncio.sleep(pause_seconds)  # let the requests holding them finish
 
 
 async def stale_count(pool: asyncpg.Pool, cipher: PiiCipher) -> int:

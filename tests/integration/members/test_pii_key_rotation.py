@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import io
 import os
 import sys
 from collections.abc import AsyncIterator
@@ -23,11 +24,14 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from services.members.main import create_app as members_app
 from services.members.pii import PiiCipher, PiiKeyError, key_id
+from services.members.rotate_pii_key import rotate
 from services.members.settings import MembersSettings
 from shared.auth import Role
+from shared.db.pool import create_pool
 from tests.support.directory import JIXI_COMMITTEE, add_jixi_committee
 from tests.support.platform import Platform
 from tests.support.servers import serving
+from tests.support.wait import eventually
 
 ROOT = Path(__file__).resolve().parents[3]
 JIXI, MISHAN = "230300", "230382"
@@ -214,3 +218,36 @@ def test_removing_a_key_still_in_use_is_named_not_garbled() -> None:
 
 
 pytestmark = pytest.mark.timeout(300)
+
+
+async def test_a_liaison_in_use_is_left_for_a_later_pass_and_nobody_waits(
+    platform: Platform, tmp_path: Path
+) -> None:
+    key_file = _ring(tmp_path / "pii-key", OLD)
+    async with _members(platform, key_file) as client:
+        member_id = await _member(client, platform)
+        written = await _link(client, platform, member_id, LIAISONS[:3])
+    busy = sorted(written)[1]
+    holder = await asyncpg.connect(platform.database_urls["members"])
+    pool = await create_pool(platform.database_urls["members"], min_size=1, max_size=2)
+    out = io.StringIO()
+    try:
+        lock = holder.transaction()
+        await lock.start()
+        await holder.execute("SELECT 1 FROM liaison WHERE id = $1 FOR UPDATE", busy)
+        rotation = asyncio.create_task(
+            rotate(pool, PiiCipher(NEW, OLD), batch_size=10, out=out, pause_seconds=0.05)
+        )
+        await eventually(
+            lambda: asyncio.sleep(0, out.getvalue()),
+            lambda text: "1 liaisons were in use; another pass" in text,
+            what="the locked liaison skipped",
+        )
+        assert await _key_ids(platform) == {key_id(OLD), key_id(NEW)}
+        await lock.commit()  # the request holding it finishes
+        report = await rotation
+    finally:
+        await holder.close()
+        await pool.close()
+    assert report.rotated == 3
+    assert await _key_ids(platform) == {key_id(NEW)}
