@@ -22,9 +22,10 @@ CHANNELS = (
 )
 # How far a concern gets: the lifecycle.py driver walks it there through the API.
 OUTCOMES = (
-    ("closed", 50),
+    ("closed", 44),
     ("proposal", 4),  # closed, then upgraded into a proposal (提案)
     ("reopened_closed", 5),  # dissatisfied once, assigned again, then closed
+    ("reopened", 6),  # dissatisfied, waiting for the member to assign it again
     ("replied", 10),
     ("assigned", 12),
     ("accepted", 6),

@@ -21,6 +21,7 @@ _STOPS = {
     "rejected": "rejected",
     "assigned": "assigned",
     "replied": "replied",
+    "reopened": "reopened",
 }
 
 
@@ -48,7 +49,7 @@ def next_step(plan: Concern, state: dict[str, Any], today: date) -> Step | None:
     if status == "assigned":
         return Step("reply", "department", {"reply": REPLIES[len(plan.title) % len(REPLIES)]})
     if status == "replied":
-        if plan.outcome == "reopened_closed" and round_ == 1:
+        if plan.outcome == "reopened" or (plan.outcome == "reopened_closed" and round_ == 1):
             return Step("rate", "rater", {"satisfaction": 2, "resolved": False})
         return Step(
             "rate", "rater", {"satisfaction": 5 if len(plan.body) % 3 else 4, "resolved": True}

@@ -4,8 +4,9 @@ by offices, concerns walked through their lifecycle by members, departments and 
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from collections.abc import Awaitable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
@@ -26,6 +27,7 @@ class Loader:
     ids: dict[str, Ids]
     activity: Activity
     seed: int
+    owed: dict[tuple[UUID, UUID], UUID] = field(default_factory=dict)  # (source, member)
 
     def key(self, what: str) -> str:
         return f"demo-{self.seed}-{self.activity.today.isoformat()}-{what}"
@@ -48,7 +50,10 @@ class Loader:
             "concerns": [_raised(c, ids) for c in v.concerns],
         }
         if v.source_key is not None:
-            owed = await self._obligation(token, v.occasion, sources[v.source_key])
+            source = sources[v.source_key]
+            owed = self.owed.get((source, ids.member))
+            if owed is None:  # a circumstance's: one each, asked for one by one
+                owed = await self._obligation(token, v.occasion, source)
             body["obligation_ids"] = [str(owed)]
         url = f"{self.api.urls.visits}/v1/visits"
         record = await self.api.call(
@@ -74,6 +79,36 @@ class Loader:
 
         found = await self.api.poll(fetch, bool, what=f"{kind} obligation")
         return UUID(found[0]["id"])
+
+    async def opened(self, sources: dict[str, UUID], expected: dict[str, int]) -> None:
+        """Waits until visits has opened the occasions' obligations (it hears of occasions over
+        Kafka), then remembers them: a listing per kind rather than a question per visit."""
+        province = self.tokens.get(Role.PROVINCE_ADMIN, PROVINCE)
+        wanted = {sources[key]: n for key, n in expected.items()}
+        kinds = sorted({o.kind for o in self.activity.occasions})
+
+        async def fetch() -> dict[tuple[UUID, UUID], UUID]:
+            found: dict[tuple[UUID, UUID], UUID] = {}
+            for kind in kinds:
+                for o in await self._all_obligations(province, kind):
+                    if UUID(o["source_id"]) in wanted:
+                        found[(UUID(o["source_id"]), UUID(o["member_id"]))] = UUID(o["id"])
+            return found
+
+        def complete(found: dict[tuple[UUID, UUID], UUID]) -> bool:
+            per_source = Counter(source for source, _member in found)
+            return all(per_source[source] >= n for source, n in wanted.items())
+
+        self.owed = await self.api.poll(fetch, complete, what="the occasions' obligations")
+
+    async def _all_obligations(self, token: str, kind: str) -> list[dict[str, Any]]:
+        url, items, after = f"{self.api.urls.visits}/v1/obligations", [], None
+        while True:
+            params = {"occasion_kind": kind, "limit": 500, **({"after": after} if after else {})}
+            page = (await self.api.call("GET", url, token, params=params)).json()
+            items += page["items"]
+            if (after := page["next_cursor"]) is None:
+                return items
 
     async def walk(self, plan: Concern, state: dict[str, Any], *, owner: str, rater: str) -> None:
         """One step at a time to the planned outcome, reading the state the service answers."""

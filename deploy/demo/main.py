@@ -59,6 +59,10 @@ async def load_demo(options: Options, say: Callable[[str], None] = print) -> dic
         await loader.visits(activity.routine)
         phase(f"{len(activity.occasions)} occasions; {len(activity.for_occasions)} visits for them")
         sources = await loader.occasions(activity.occasions)
+        obliged = {
+            o.key: sum(1 for m in directory.members if o.obliges(m)) for o in activity.occasions
+        }
+        await loader.opened(sources, obliged)
         await loader.visits(activity.for_occasions, sources)
         phase(f"{len(activity.circumstances)} liaison circumstances; {len(activity.online)} online")
         await loader.circumstances(activity.circumstances)

@@ -63,6 +63,8 @@ def test_walks_stop_where_planned_and_a_proposal_is_upgraded_after_closing() -> 
     assert [a for a, _ in walk(replace(PLAN, outcome="rejected"))] == ["reject"]
     assert [a for a, _ in walk(replace(PLAN, outcome="assigned"))] == ["accept", "assign"]
     assert [a for a, _ in walk(replace(PLAN, outcome="proposal"))][-2:] == ["rate", "upgrade"]
+    unhappy = [a for a, _ in walk(replace(PLAN, outcome="reopened"))]
+    assert unhappy == ["accept", "assign", "reply", "rate"]
 
 
 def test_a_re_run_carries_on_from_the_state_the_service_reports() -> None:
