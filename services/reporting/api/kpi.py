@@ -19,6 +19,7 @@ from shared.regions import RegionCode
 from shared.web.security import CurrentPrincipal
 
 router = APIRouter(prefix="/v1/kpi", tags=["kpi"])
+_MAX_DAYS_IN_SERIES = 366
 _NEXT_LEVEL: dict[str, str] = {"province": "city", "city": "county", "county": "member"}
 
 
@@ -70,6 +71,11 @@ async def summary(
     scope = kpi_scope(principal, region_code)
     if from_ and to and from_ > to:
         raise InvalidInput("`from` is after `to`")
+    if group_by == "day" and not (from_ and to and (to - from_).days < _MAX_DAYS_IN_SERIES):
+        # One row per day is a chart's series, not an export of years of rows.
+        raise InvalidInput(
+            f"group_by=day needs `from` and `to` at most {_MAX_DAYS_IN_SERIES} days apart"
+        )
     flt = views.KpiFilter(
         scope.region_prefix, sector_code, scope.member_id, special_committee_code, from_, to
     )
