@@ -24,6 +24,7 @@ from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from deploy.demo import asyncapi
 from deploy.demo.client import Urls
 from deploy.demo.main import Options, load_demo, pinned_day, write_manifest
 from deploy.demo.start_page import accounts, render, serve
@@ -171,13 +172,16 @@ def _start_page(state: Path, manifest: dict[str, Any] | None, port: int) -> Thre
 
 
 def _asyncapi(site: Path) -> list[tuple[str, str]]:
-    """AsyncAPI documents: files in the repository (copied next to the page) and what the
-    services serve themselves, whichever exist."""
-    found = []
-    for path in sorted(REPO_ROOT.glob("*/**/asyncapi*.*")):
-        if ".venv" not in path.parts and path.suffix in (".yaml", ".yml", ".json", ".html"):
-            shutil.copyfile(path, site / path.name)
-            found.append((f"AsyncAPI: {path.relative_to(REPO_ROOT)}", path.name))
+    """AsyncAPI documents: one made from the event contracts, any in the repository (copied
+    next to the page) and any the services serve themselves."""
+    asyncapi.write(site / "asyncapi.json")
+    found = [("AsyncAPI 3.0: every event, by topic (from shared/contracts)", "asyncapi.json")]
+    tops = [d for d in REPO_ROOT.iterdir() if d.is_dir() and not d.name.startswith(".")]
+    for path in sorted(p for top in tops for p in top.rglob("asyncapi*.*")):
+        if path.suffix in (".yaml", ".yml", ".json", ".html"):
+            copy = "repo-" + "-".join(path.relative_to(REPO_ROOT).parts)
+            shutil.copyfile(path, site / copy)
+            found.append((f"AsyncAPI: {path.relative_to(REPO_ROOT)}", copy))
     for name, port in SERVICES.items():
         for suffix in ("/asyncapi", "/docs/asyncapi"):
             if _answers(port, suffix):
