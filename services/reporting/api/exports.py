@@ -14,6 +14,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from services.reporting.api import kpi
 from services.reporting.api.scope import KpiScope, kpi_scope
+from services.reporting.domain import RATES
 from services.reporting.views import exports as files
 from services.reporting.views import kpi as views
 from services.reporting.views import labels
@@ -68,9 +69,12 @@ async def export_summary(
         kpi.kpi_row(k, counts[k], names.get(k) or labels.key_label(group_by, k), group_by)
         for k in keys
     ]
+    # Every count and rate the summary carries, including any added after the label tables.
+    count_names = labels.ordered(labels.COUNTS, {c for r in rows for c in r.counts})
+    rate_names = labels.ordered((r for r in labels.RATES if r in RATES), RATES)
     table = files.KpiTable(
-        files.columns(group_by),
-        [files.table_row(r.model_dump()) for r in rows],
+        files.columns(group_by, count_names, rate_names),
+        [files.table_row(r.model_dump(), count_names, rate_names) for r in rows],
         _filters(scope, sector_code, special_committee_code, from_, to, group_by),
     )
     write, media_type, extension = files.WRITERS[format]

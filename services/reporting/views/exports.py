@@ -38,10 +38,12 @@ class KpiTable:
     filters: list[tuple[str, str]]  # what the table covers, for the workbook's second sheet
 
 
-def columns(group_by: str | None) -> list[Column]:
+def columns(group_by: str | None, counts: Sequence[str], rates: Sequence[str]) -> list[Column]:
+    """The key and its name, the counts given, each rate's three columns, the average days."""
     out = [Column("key", GROUP_KEYS.get(group_by, "分组"), "text"), Column("label", "名称", "text")]
-    out += [Column(name, title, "count") for name, title in COUNTS.items()]
-    for name, title in RATES.items():
+    out += [Column(name, COUNTS.get(name, name), "count") for name in counts]
+    for name in rates:
+        title = RATES.get(name, name)
         out += [
             Column(f"{name}_numerator", f"{title}（分子）", "count"),
             Column(f"{name}_denominator", f"{title}（分母）", "count"),
@@ -51,11 +53,11 @@ def columns(group_by: str | None) -> list[Column]:
     return out
 
 
-def table_row(row: Mapping[str, Any]) -> list[Cell]:
+def table_row(row: Mapping[str, Any], counts: Sequence[str], rates: Sequence[str]) -> list[Cell]:
     """One summary row (KpiRow as a dict) in the order of `columns`; a missing count is 0."""
     cells: list[Cell] = [row["key"], row.get("label")]
-    cells += [int(row["counts"].get(name, 0)) for name in COUNTS]
-    for name in RATES:
+    cells += [int(row["counts"].get(name, 0)) for name in counts]
+    for name in rates:
         rate = row["rates"][name]
         cells += [rate["numerator"], rate["denominator"], rate["value"]]
     cells.append(row.get("average_days_to_reply"))

@@ -7,6 +7,8 @@ the counties of the cities onboarded so far are copied here; an unknown code sho
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 REGIONS: dict[str, str] = {
     "230000": "黑龙江省",
     "230100": "哈尔滨市",
@@ -105,6 +107,7 @@ COUNTS: dict[str, str] = {
     "obligations_due": "必访任务数",
     "obligations_fulfilled_on_time": "按期完成必访",
     "obligations_fulfilled_late": "逾期完成必访",
+    "obligations_fulfilled": "已完成必访（含逾期）",
     "obligations_overdue": "逾期未完成必访",
     "obligations_escalated": "已上报必访",
     "concerns_collected": "收集问题建议",
@@ -117,11 +120,13 @@ COUNTS: dict[str, str] = {
     "concerns_resolved": "已解决",
     "public_opinion_reports": "社情民意信息",
     "proposals": "提案",
+    "notifications_reached": "通知送达人次",
 }
 
 RATES: dict[str, str] = {
     "coverage": "联系人覆盖率",
     "compliance": "必访履约率",
+    "fulfilment_rate": "必访完成率",
     "reply_rate": "办复率",
     "on_time_reply_rate": "按时办复率",
     "resolution_rate": "解决率",
@@ -143,6 +148,14 @@ GROUP_KEYS: dict[str | None, str] = {
     "month": "月份",
     "day": "日期",
 }
+
+
+def ordered(known: Iterable[str], present: Iterable[str]) -> list[str]:
+    """Names in the order people read them, then any the projections added since, by name.
+
+    `known` is a label table (or the domain's rates); `present` what the rows carry."""
+    first = list(known)
+    return first + sorted(set(present) - set(first))
 
 
 def key_label(group_by: str | None, key: str) -> str | None:

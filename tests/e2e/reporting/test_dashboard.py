@@ -29,6 +29,7 @@ PROVINCE, JIXI, MISHAN = "230000", "230300", "230382"
 RATE_CARDS = (
     "coverage",
     "compliance",
+    "fulfilment_rate",
     "reply_rate",
     "on_time_reply_rate",
     "resolution_rate",

@@ -18,6 +18,7 @@ const ROLES = {
 const RATE_CARDS = [
   ["coverage", "联系人覆盖率", "已联系 ÷ 在册联系人"],
   ["compliance", "必访履约率", "按期完成 ÷ 到期任务"],
+  ["fulfilment_rate", "必访完成率", "已完成（含逾期）÷ 到期任务"],
   ["reply_rate", "办复率", "已办复 ÷ 已交办"],
   ["on_time_reply_rate", "按时办复率", "按时办复 ÷ 已办复"],
   ["resolution_rate", "解决率", "已解决 ÷ 已交办"],
