@@ -13,6 +13,7 @@ from asyncpg.transaction import Transaction
 
 from shared.contracts.base import IntegrationEvent
 from shared.db.outbox import append_to_outbox
+from shared.faults import failpoint
 
 
 class PgUnitOfWork:
@@ -82,6 +83,8 @@ class PgUnitOfWork:
             raise RuntimeError("nothing to commit")
         if self._events:
             await append_to_outbox(self.connection, self._events, source=self._source)
+            # Business and outbox rows written, not yet committed: a crash here loses both.
+            failpoint("uow.before_commit")
         await self._tx.commit()
         self._tx = None
         self._events = []

@@ -7,6 +7,7 @@ reporting consumer still counts the member once.
 
 from __future__ import annotations
 
+import random
 import signal
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from services.reporting.settings import ReportingSettings
 from shared.auth import Role
 from shared.contracts.topics import MEMBERS_MEMBER
 from tests.support.directory import JIXI_COMMITTEE, add_jixi_committee
+from tests.support.faults import FaultRun
 from tests.support.kafka import group_lag, read_all
 from tests.support.platform import Platform
 from tests.support.servers import ServiceProcess, serving
@@ -81,3 +83,29 @@ async def test_relay_killed_after_broker_ack_loses_nothing_and_applies_nothing_t
 
 def _ce_id(message: Any) -> bytes:
     return bytes(dict(message.headers)["ce_id"])
+
+
+async def test_relay_killed_after_ack_under_load_loses_nothing(
+    platform: Platform, tmp_path: Path, seed: int
+) -> None:
+    """The same crash in the middle of a stream, in a producer picked by the seed."""
+    rng = random.Random(seed)
+    service, nth = rng.choice(("members", "visits")), rng.randint(2, 8)
+    env = {service: {"CPPCC_FAILPOINTS": f"relay.after_ack@{nth}"}}
+    fault = f"kill -9 {service}'s relay after the broker's ack (pass {nth})"
+    async with FaultRun(platform, tmp_path, fault=fault, seed=seed, env=env) as run:
+
+        async def inject(r: FaultRun) -> int:
+            victim = r.fleet.processes[service][0]
+            assert await victim.wait_exit(timeout=120) == -signal.SIGKILL
+            r.mark_injected()
+            await r.fleet.replace(victim)
+            return 1
+
+        report = await run.run(inject, before=40, after=80)
+    print(report.summary())
+    assert report.faults_injected == 1
+    assert (report.lost, report.applied_twice, report.order_violations) == (0, 0, 0), (
+        report.lost_examples
+    )
+    assert report.delivered_twice >= 1, "the acked batch was published again"
