@@ -91,7 +91,9 @@ def manifest(
         "members": len(directory.members),
         "liaisons": sum(len(m.liaisons) for m in directory.members),
         "workstations": len(directory.workstations),
-        "visits": len(activity.routine) + len(activity.for_occasions),
+        "visits": len(activity.routine)
+        + len(activity.for_occasions)
+        + sum(1 for c in activity.circumstances if c.visit is not None),
         "member": {
             "id": str(ids[member.external_id].member),
             "name": member.name,
