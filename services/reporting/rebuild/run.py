@@ -1,6 +1,7 @@
 """The rebuild, start to swap: a fresh schema, the retained events, the last records, the swap.
 
-1. `reporting_rebuild_<ts>` is created by the service's own migrations.
+1. `reporting_rebuild_<ts>` is created by the service's own migrations; its outbox and feed
+   tables discard what the handlers write there (the live ones carry over, see 3).
 2. Each consumer group's topics are read from their beginning up to that group's committed
    offsets (directory topics first, see plan.py) and applied through the group's own handlers
    and inbox, in big batches. A few catch-up rounds follow the live group while it moves.
@@ -142,6 +143,7 @@ async def _connect(stack: contextlib.AsyncExitStack, dsn: str) -> asyncpg.Connec
 
 async def _create(conn: DbConnection, admin: DbConnection, *, live: str, rebuilt: str) -> None:
     await schema.create(conn, rebuilt, load_migrations([SHARED_MIGRATIONS, MIGRATIONS]))
+    await schema.discard_publications(conn, rebuilt)
     have, want = await schema.versions(admin, live), await schema.versions(admin, rebuilt)
     if have != want:
         raise RuntimeError(

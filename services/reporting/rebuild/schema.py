@@ -67,6 +67,24 @@ async def create(conn: DbConnection, schema: str, migrations: list[Migration]) -
         raise RuntimeError(f"the rebuild cannot swap: {found}; teach schema.py to move them")
 
 
+# Rows the handlers write that the swap leaves behind anyway (see KEPT): never stored.
+_PUBLICATIONS = ("outbox_message", "feed_entry")
+
+
+async def discard_publications(conn: DbConnection, schema: str) -> None:
+    """Make the rebuild's outbox and feed swallow their rows: a BEFORE trigger returning NULL
+    (for COPY as for INSERT), so nothing is stored, indexed or logged for tables thrown away."""
+    await conn.execute(
+        f"CREATE FUNCTION {quote(schema)}.rebuild_discard() RETURNS trigger "
+        "LANGUAGE plpgsql AS 'BEGIN RETURN NULL; END'"
+    )
+    for table in _PUBLICATIONS:
+        await conn.execute(
+            f"CREATE TRIGGER rebuild_discard BEFORE INSERT ON {quote(schema)}.{quote(table)} "
+            f"FOR EACH ROW EXECUTE FUNCTION {quote(schema)}.rebuild_discard()"
+        )
+
+
 async def versions(conn: DbConnection, schema: str) -> set[str]:
     rows = await conn.fetch(f"SELECT version FROM {quote(schema)}.schema_migration")  # noqa: S608
     return {r["version"] for r in rows}
