@@ -27,6 +27,7 @@ class Loader:
     ids: dict[str, Ids]
     activity: Activity
     seed: int
+    stations: dict[UUID, UUID] = field(default_factory=dict)  # member → workstation
     owed: dict[tuple[UUID, UUID], UUID] = field(default_factory=dict)  # (source, member)
 
     def key(self, what: str) -> str:
@@ -49,6 +50,8 @@ class Loader:
             "summary": v.summary,
             "concerns": [_raised(c, ids) for c in v.concerns],
         }
+        if v.channel == "innovative" and ids.member in self.stations:
+            body["place_kind"], body["place_id"] = "workstation", str(self.stations[ids.member])
         if v.source_key is not None:
             source = sources[v.source_key]
             owed = self.owed.get((source, ids.member))
@@ -191,10 +194,12 @@ def _raised(c: Concern, ids: Ids) -> dict[str, Any]:
 
 
 def _not_yet_known(response: httpx.Response) -> bool:
-    """Visits learns members and liaisons from Kafka: right after onboarding it may not yet."""
+    """Visits learns members, liaisons and workstations from Kafka: right after onboarding it
+    may not know them yet."""
     text = response.text
     return (response.status_code == 404 and "member not found" in text) or (
-        response.status_code == 422 and "not the member's liaisons" in text
+        response.status_code == 422
+        and ("not the member's liaisons" in text or "not an open workstation" in text)
     )
 
 

@@ -116,3 +116,18 @@ async def _liaisons(api: Api, tokens: Tokens, member: dict[str, str]) -> list[tu
     url = f"{api.urls.members}/v1/members/{member['id']}/liaisons"
     page = (await api.call("GET", url, token, params={"limit": 200})).json()
     return [(li["external_id"], li["id"]) for li in page["items"] if li["external_id"]]
+
+
+async def workstations(api: Api, tokens: Tokens) -> dict[UUID, UUID]:
+    """Member → a workstation they are attached to (their innovative-channel visits go there)."""
+    province = tokens.get(Role.PROVINCE_ADMIN, PROVINCE)
+    url, after = f"{api.urls.members}/v1/workstations", None
+    found: dict[UUID, UUID] = {}
+    while True:
+        params = {"limit": 500, "status": "open", **({"after": after} if after else {})}
+        page = (await api.call("GET", url, province, params=params)).json()
+        for w in page["items"]:
+            for member in w["member_ids"]:
+                found.setdefault(UUID(member), UUID(w["id"]))
+        if (after := page["next_cursor"]) is None:
+            return found
