@@ -7,7 +7,7 @@ from typing import Annotated
 from zoneinfo import available_timezones
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from services.notifications.api.deps import DepsDep, InboxKey
 from services.notifications.domain.delivery import Channel, Preference
@@ -22,6 +22,8 @@ def _inbox_only() -> list[Channel]:
 
 
 class PreferencesIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # an unknown field is a mistake (or a smuggle)
+
     channels: list[Channel] = Field(default_factory=_inbox_only)
     email: Email | None = None
     phone: Phone | None = None
