@@ -89,7 +89,10 @@ class World:
         return {"Authorization": f"Bearer {self._tokens[key]}"}
 
     def client(self, service: str) -> httpx.AsyncClient:
-        return httpx.AsyncClient(base_url=self.urls[service], timeout=30)
+        # Idle connections are dropped well before uvicorn's 5 s keep-alive ends: on a busy
+        # machine a reused connection could otherwise meet the server's close half-way.
+        limits = httpx.Limits(keepalive_expiry=1.0)
+        return httpx.AsyncClient(base_url=self.urls[service], timeout=30, limits=limits)
 
     def logs(self) -> str:
         return "\n".join(
