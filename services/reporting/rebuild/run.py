@@ -123,11 +123,7 @@ async def rebuild(
             progress.phase("analyzing")
             await schema.vacuum_analyze(conn, rebuilt)
             progress.phase("swapping")
-            async with conn.transaction():
-                await conn.execute("SELECT pg_advisory_xact_lock($1)", REBUILD_LOCK)
-                await run.last_records(conn, live, batch_size, progress)
-                await conn.execute(f"SET LOCAL lock_timeout = '{_SWAP_LOCK_TIMEOUT}'")
-                result.swapped = await schema.swap(conn, live=live, rebuilt=rebuilt, old=old)
+            result.swapped = await _swap_in(conn, run, (live, rebuilt, old), batch_size, progress)
         log.info("rebuild swapped in", tables=result.swapped, events=result.events)
         if keep_old:
             result.kept_old_schema = old
@@ -135,6 +131,22 @@ async def rebuild(
             await schema.drop(admin, old)
     result.seconds = time.perf_counter() - started
     return result
+
+
+async def _swap_in(
+    conn: DbConnection,
+    run: _Run,
+    schemas: tuple[str, str, str],
+    batch_size: int,
+    progress: RebuildProgress,
+) -> list[str]:
+    """One transaction under the rebuild lock: the last records, then the tables trade places."""
+    live, rebuilt, old = schemas
+    async with conn.transaction():
+        await conn.execute("SELECT pg_advisory_xact_lock($1)", REBUILD_LOCK)
+        await run.last_records(conn, live, batch_size, progress)
+        await conn.execute(f"SET LOCAL lock_timeout = '{_SWAP_LOCK_TIMEOUT}'")
+        return await schema.swap(conn, live=live, rebuilt=rebuilt, old=old)
 
 
 async def _connect(stack: contextlib.AsyncExitStack, dsn: str) -> asyncpg.Connection:
