@@ -12,34 +12,27 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
-import random
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
-from uuid import UUID
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from bench.namespace import Namespace, fresh_namespace
 from bench.pipeline import _stack
-from bench.workload import REGIONS, SECTORS, SURNAMES
+from bench.rebuild_workload import workload
 from services.reporting.consumers import KPI_TOPICS, member_directory
 from services.reporting.main import MIGRATIONS
 from services.reporting.rebuild.progress import RebuildProgress
 from services.reporting.rebuild.run import RebuildResult, rebuild, service_consumers
 from services.reporting.settings import ReportingSettings
-from shared.contracts import members as m
 from shared.contracts import topics
-from shared.contracts import visits as v
-from shared.contracts.base import IntegrationEvent
 from shared.contracts.envelope import cloudevent_headers, encode_body
 from shared.db.migrate import SHARED_MIGRATIONS, load_migrations, migrate_up
-from shared.kernel import new_id
 from shared.logging import configure_logging
 from shared.messaging.producer import encode_headers
 
@@ -47,7 +40,6 @@ from shared.messaging.producer import encode_headers
 TOPICS = tuple(
     t for t in topics.BUSINESS_TOPICS if t.name in {*KPI_TOPICS, *member_directory.topics}
 )
-CHANNELS = ("face_to_face", "regular_work", "online", "service", "innovative")
 _SEND_CHUNK = 20_000
 
 
@@ -81,151 +73,6 @@ async def _measure(bootstrap: str, dsn_base: str, args: argparse.Namespace, pg: 
         read, baseline_s = await _bare_loop(ns)
         result = await _rebuild(ns, args.batch_size)
     return _render(args.events, mix, pg, produce_s, read, baseline_s, result)
-
-
-# --- the workload ----------------------------------------------------------------------------
-
-
-@dataclasses.dataclass
-class _Member:
-    member_id: UUID
-    region: str
-    sector: str
-    liaisons: list[UUID]
-
-
-def workload(count: int, *, seed: int = 2026) -> Iterator[IntegrationEvent]:
-    """About 1 % registrations, 3 % liaisons, 7 % obligation and 13 % concern facts; the rest
-    contact records of those members over 2026 (exactly `count` events)."""
-    rng = random.Random(seed)
-    members = [_member(rng) for _ in range(max(1, count // 100))]
-    emitted = 0
-    for member in members:
-        for event in _directory(member, rng):
-            if emitted < count:
-                emitted += 1
-                yield event
-    while emitted < count:
-        member = rng.choice(members)
-        roll = rng.random()
-        if roll < 0.04:
-            story = _obligation(member, rng)
-        elif roll < 0.07:
-            story = _concern(member, rng)
-        else:
-            story = [_visit(member, rng)]
-        for event in story[: count - emitted]:
-            emitted += 1
-            yield event
-
-
-def _member(rng: random.Random) -> _Member:
-    return _Member(new_id(), rng.choice(REGIONS), rng.choice(SECTORS), [new_id() for _ in range(3)])
-
-
-def _at(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, 2, tzinfo=UTC)
-
-
-def _day(rng: random.Random) -> date:
-    return date(2026, 1, 1) + timedelta(days=rng.randrange(360))
-
-
-def _directory(member: _Member, rng: random.Random) -> list[IntegrationEvent]:
-    base: dict[str, Any] = {"occurred_at": _at(date(2026, 1, 2)), "region_code": member.region}
-    events: list[IntegrationEvent] = [
-        m.MemberRegisteredV1(
-            **base,
-            member_id=member.member_id,
-            full_name=rng.choice(SURNAMES) + "委员",
-            sector_code=member.sector,
-            committee_code=f"committee-{member.region}",
-            special_committee_code=f"sc-{member.sector}",
-        )
-    ]
-    events += [
-        m.LiaisonLinkedV1(
-            **base,
-            member_id=member.member_id,
-            liaison_id=liaison,
-            display_name=rng.choice(SURNAMES) + "*明",
-            sector_code=member.sector,
-            consent_to_departments=False,
-        )
-        for liaison in member.liaisons
-    ]
-    return events
-
-
-def _base(member: _Member, day: date) -> dict[str, Any]:
-    return {"occurred_at": _at(day), "region_code": member.region, "member_id": member.member_id}
-
-
-def _visit(member: _Member, rng: random.Random) -> v.VisitRecordedV1:
-    day = _day(rng)
-    return v.VisitRecordedV1(
-        **_base(member, day),
-        visit_id=new_id(),
-        sector_code=member.sector,
-        channel=rng.choice(CHANNELS),  # type: ignore[arg-type]
-        occasion="routine",
-        occurred_on=day,
-        place_kind="unit",
-        people_reached=rng.randint(1, 30),
-        heart_to_heart_talks=rng.randint(0, 3),
-        liaison_ids=rng.sample(member.liaisons, rng.randint(0, 2)),
-    )
-
-
-def _obligation(member: _Member, rng: random.Random) -> list[IntegrationEvent]:
-    due, oid = _day(rng) + timedelta(days=5), new_id()
-    common: dict[str, Any] = {"obligation_id": oid, "occasion_kind": "policy_issued"}
-    common |= {"due_on": due, "sector_code": member.sector}
-    fulfilled_on = due + timedelta(days=rng.randint(-10, 5))
-    return [
-        v.ObligationOpenedV1(
-            **_base(member, due - timedelta(days=30)),
-            **common,
-            source_id=new_id(),
-            title="关于进一步加强乡村教师队伍建设的意见",
-        ),
-        v.ObligationFulfilledV1(
-            **_base(member, fulfilled_on),
-            **common,
-            visit_id=new_id(),
-            fulfilled_on=fulfilled_on,
-            on_time=fulfilled_on <= due,
-        ),
-    ]
-
-
-def _concern(member: _Member, rng: random.Random) -> list[IntegrationEvent]:
-    day, cid = _day(rng), new_id()
-
-    def at(days: int) -> dict[str, Any]:
-        return {**_base(member, day + timedelta(days=days)), "concern_id": cid}
-
-    common: dict[str, Any] = {"sector_code": member.sector}
-    department: dict[str, Any] = {"department_code": "jixi-education-bureau"}
-    replied_on = day + timedelta(days=rng.randint(3, 25))
-    return [
-        v.ConcernSubmittedV1(**at(0), **common, kind="micro_suggestion", source="online"),
-        v.ConcernAssignedV1(
-            **at(1), **common, **department, due_on=day + timedelta(days=16), round=1
-        ),
-        v.ConcernRepliedV1(
-            **{**at(0), "occurred_at": _at(replied_on)},
-            **common,
-            **department,
-            replied_on=replied_on,
-            on_time=replied_on <= day + timedelta(days=16),
-            round=1,
-        ),
-        v.ConcernRatedV1(
-            **at(26), **common, satisfaction=rng.randint(1, 5), resolved=rng.random() < 0.8, round=1
-        ),
-        v.ConcernClosedV1(**at(27), **common, resolved=True),
-    ]
 
 
 async def _publish(ns: Namespace, count: int) -> tuple[Counter[str], float]:
