@@ -68,14 +68,18 @@ CREATE TABLE member_kpi (
     notifications_reached         integer NOT NULL DEFAULT 0,
     CONSTRAINT member_kpi_pk PRIMARY KEY (member_id, grain, period, region_code, sector_code)
 );
+-- A county's or city's rows without walking the whole province's (the PK leads with member).
 CREATE INDEX member_kpi_region_idx
-    ON member_kpi (grain, period, region_code text_pattern_ops);
+    ON member_kpi (grain, region_code text_pattern_ops, period);
 
 -- The same sums without the member: what province/city/county/sector/period queries read.
 CREATE TABLE region_kpi (LIKE member_kpi INCLUDING DEFAULTS);
 ALTER TABLE region_kpi DROP COLUMN member_id;
 ALTER TABLE region_kpi
     ADD CONSTRAINT region_kpi_pk PRIMARY KEY (grain, period, region_code, sector_code);
+-- The PK serves province-wide periods; this one a county's or city's days and months.
+CREATE INDEX region_kpi_region_idx
+    ON region_kpi (grain, region_code text_pattern_ops, period);
 
 -- Which liaison was reached in which day, month and year (by anyone): coverage counts a
 -- liaison once per period, and the link handler re-counts these rows when a liaison changes.
