@@ -24,6 +24,7 @@ from shared.messaging.consumer import (
     EventHandler,
     IdempotentConsumer,
     InboundRecord,
+    foreign_tenant,
 )
 from shared.metrics import EVENTS_HANDLED
 from shared.telemetry import context_from_headers, tracer
@@ -60,6 +61,10 @@ async def handle_batch(consumer: IdempotentConsumer, records: Sequence[InboundRe
         handler = consumer.handler_for(event)
         if handler is None:
             outcomes[index] = ("not_subscribed", event.event_type_name)
+            continue
+        if reason := foreign_tenant(consumer.settings, event):
+            await consumer.dead_letter(record, headers, reason)
+            outcomes[index] = ("dead_lettered", event.event_type_name)
             continue
         parsed.append(_Parsed(index, record, headers, event, handler))
     if parsed:

@@ -24,6 +24,7 @@ from shared.db.unit_of_work import PgUnitOfWork
 from shared.faults import failpoint
 from shared.logging import get_logger
 from shared.metrics import EVENTS_HANDLED, HANDLER_DURATION
+from shared.regions import in_scope
 from shared.telemetry import context_from_headers, tracer
 
 log = get_logger(__name__)
@@ -39,6 +40,9 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
     asyncpg.exceptions.TooManyConnectionsError,
     asyncpg.exceptions.SerializationError,
     asyncpg.exceptions.DeadlockDetectedError,
+    # A pooled connection cut off mid-operation by a Postgres restart can surface as
+    # "cannot switch to state ...; another operation is in progress" (seen in the fault suite).
+    asyncpg.InternalClientError,
 )
 _MAX_TRANSIENT_BACKOFF = 5.0
 
@@ -69,12 +73,25 @@ BatchHandler = Callable[[list[Any], Any], Awaitable[object]]
 UowFactory = Callable[[], PgUnitOfWork]
 
 
+# One deployment serves one provincial CPPCC (Heilongjiang): its tenant. An event of another
+# region was misrouted or forged; applying it would put another tenant's data in our tables.
+DEPLOYMENT_REGION = "230000"
+
+
 @dataclass(frozen=True)
 class ConsumerSettings:
     service: str
     group: str
     max_attempts: int = 3
     retry_base_seconds: float = 0.2
+    tenant_scope: str = DEPLOYMENT_REGION
+
+
+def foreign_tenant(settings: ConsumerSettings, event: IntegrationEvent) -> str | None:
+    """Why `event` must not be applied here, if it belongs to another tenant's region."""
+    if in_scope(settings.tenant_scope, event.region_code):
+        return None
+    return f"rejected: region {event.region_code} is outside tenant {settings.tenant_scope}"
 
 
 class IdempotentConsumer:
@@ -155,6 +172,8 @@ class IdempotentConsumer:
         handler = self._handlers.get(type(event))
         if handler is None:
             return "not_subscribed", event.event_type_name
+        if reason := foreign_tenant(self.settings, event):
+            return await self._dead_letter(record, headers, reason), event.event_type_name
         with structlog.contextvars.bound_contextvars(event_id=str(event.event_id)):
             return await self._apply(event, handler, record, headers), event.event_type_name
 
