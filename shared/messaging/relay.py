@@ -21,12 +21,15 @@ from shared.db.outbox import OUTBOX_SHARDS
 from shared.db.pool import DbConnection
 from shared.faults import failpoint
 from shared.logging import get_logger
+from shared.messaging.consumer import TRANSIENT_ERRORS
 from shared.messaging.producer import encode_headers
 from shared.metrics import OUTBOX_BACKLOG, OUTBOX_PUBLISH_FAILURES, OUTBOX_PUBLISHED
 
 log = get_logger(__name__)
 
 _LOCK_NAMESPACE = 7_240_002
+# The relay must outlive any outage: a pass that fails like this is simply tried again.
+_RELAY_RETRIES: tuple[type[BaseException], ...] = (asyncpg.PostgresError, *TRANSIENT_ERRORS)
 _MAX_BACKOFF_SECONDS = 60.0
 
 _PENDING = """
@@ -64,7 +67,7 @@ class OutboxRelay:
                 published = await self.publish_pending()
                 if passes % 100 == 0:
                     await self._update_backlog_gauge()
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            except _RELAY_RETRIES as exc:
                 # The database or broker is away; keep trying, the rows are safe where they are.
                 log.warning("outbox relay pass failed", error=repr(exc))
                 published = 0

@@ -87,6 +87,8 @@ async def fresh_platform(stack: StackInfo, keys: TestKeys) -> AsyncIterator[Plat
         yield platform
     finally:
         await delete_topics(stack.kafka_bootstrap, prefix=f"{tag}.")
+        if admin.is_closed():  # a fault test restarted Postgres under this connection
+            admin = await asyncpg.connect(stack.databases["members"])
         for name in names.values():
             await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
