@@ -20,7 +20,9 @@ from shared.metrics import CONSUMER_LAG
 def create_broker(connection: KafkaConnection, *, client_id: str) -> KafkaBroker:
     # FastStream's own per-message INFO lines would double our structured ones.
     return KafkaBroker(
-        connection.bootstrap_servers,
+        # FastStream wraps a string in a list as one address, so "a:9092,b:9092" (a cluster)
+        # would be looked up as a single host name: hand it the addresses one by one.
+        [server.strip() for server in connection.bootstrap_servers.split(",")],
         client_id=client_id,
         security=connection.faststream_security(),
         log_level=logging.DEBUG,
