@@ -43,3 +43,37 @@ async def test_consumer_killed_around_its_commit_loses_nothing_and_applies_nothi
     assert (report.lost, report.applied_twice, report.order_violations) == (0, 0, 0), (
         report.lost_examples
     )
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(1800)
+async def test_consumers_killed_again_and_again_lose_nothing(
+    platform: Platform, tmp_path: Path, seed: int
+) -> None:
+    """The long version: ten kills, each replica armed with a failpoint the seed picks."""
+    rng = random.Random(seed)
+    rounds = 10
+    async with FaultRun(platform, tmp_path, fault=f"{rounds} consumer kills", seed=seed) as run:
+
+        async def inject(r: FaultRun) -> int:
+            for _ in range(rounds):
+                service = rng.choice(CONSUMERS)
+                point = rng.choice(["consumer.before_db_commit", "consumer.after_db_commit"])
+                old = r.fleet.running(service)[0]
+                env = {"CPPCC_FAILPOINTS": f"{point}@{rng.randint(1, 6)}"}
+                try:
+                    armed = await r.fleet.start(service, env)
+                except AssertionError:  # it reached its failpoint before answering ready
+                    armed = r.fleet.processes[service][-1]
+                old.stop()
+                r.fleet.processes[service].remove(old)
+                assert await armed.wait_exit(timeout=240) == -signal.SIGKILL
+                await r.fleet.replace(armed)
+            return rounds
+
+        report = await run.run(inject, before=40, after=80)
+    print(report.summary())
+    assert report.faults_injected == rounds
+    assert (report.lost, report.applied_twice, report.order_violations) == (0, 0, 0), (
+        report.lost_examples
+    )

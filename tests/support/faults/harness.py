@@ -100,6 +100,7 @@ class FaultRun:
         seed: int,
         rate: float = 25.0,
         members: int = 8,
+        policy_share: float = 0.03,
         env: Mapping[str, Mapping[str, str]] | None = None,
         start: tuple[str, ...] = SERVICES,
     ) -> None:
@@ -109,7 +110,14 @@ class FaultRun:
         self.fault = fault
         self.seed = seed
         self.groups: list[Group] = consumer_groups()
-        self.workload = Workload(self.fleet.url, platform.keys, seed, rate=rate, members=members)
+        self.workload = Workload(
+            self.fleet.url,
+            platform.keys,
+            seed,
+            rate=rate,
+            members=members,
+            policy_share=policy_share,
+        )
         self._env = env or {}
         self._start = start
         self.poison: set[UUID] = set()
