@@ -31,6 +31,15 @@ class Latency:
 
 @dataclass
 class FaultReport:
+    """One run's figures.
+
+    lost: (consumer group, event) pairs never applied, plus outbox rows never published;
+    applied twice: projection counters above the number of events claimed (reconcile.py);
+    delivered twice: extra copies of an event on its topic; order violations: a key's events
+    on the topic, or applied by a group, out of their outbox commit order; recovery: from the
+    fault until the last event written before it ended was applied everywhere.
+    """
+
     fault: str
     seed: int
     requests: int = 0
