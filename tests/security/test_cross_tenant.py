@@ -221,5 +221,6 @@ async def test_no_caller_reaches_another_citys_or_members_objects(world: World) 
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(3600)
 async def test_no_caller_reaches_another_citys_or_members_objects_long(world: World) -> None:
-    await attack(world, 30000)
+    await attack(world, 20000)

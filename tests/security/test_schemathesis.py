@@ -115,5 +115,6 @@ async def test_schemathesis_finds_no_server_error_or_schema_violation(world: Wor
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(3600)
 async def test_schemathesis_long(world: World) -> None:
     await fuzz_all(world, 100)
