@@ -67,14 +67,22 @@ CREATE TABLE member_kpi (
     days_to_reply_total           integer NOT NULL DEFAULT 0,
     notifications_reached         integer NOT NULL DEFAULT 0,
     CONSTRAINT member_kpi_pk PRIMARY KEY (member_id, grain, period, region_code, sector_code)
-);
+) PARTITION BY LIST (grain);
+-- One partition per grain: a year's rows for the whole province sit together (a few MB), not
+-- scattered among millions of day rows.
+CREATE TABLE member_kpi_d PARTITION OF member_kpi FOR VALUES IN ('d');
+CREATE TABLE member_kpi_m PARTITION OF member_kpi FOR VALUES IN ('m');
+CREATE TABLE member_kpi_y PARTITION OF member_kpi FOR VALUES IN ('y');
 -- A county's or city's rows without walking the whole province's (the PK leads with member).
 CREATE INDEX member_kpi_region_idx
     ON member_kpi (grain, region_code text_pattern_ops, period);
 
 -- The same sums without the member: what province/city/county/sector/period queries read.
-CREATE TABLE region_kpi (LIKE member_kpi INCLUDING DEFAULTS);
+CREATE TABLE region_kpi (LIKE member_kpi INCLUDING DEFAULTS) PARTITION BY LIST (grain);
 ALTER TABLE region_kpi DROP COLUMN member_id;
+CREATE TABLE region_kpi_d PARTITION OF region_kpi FOR VALUES IN ('d');
+CREATE TABLE region_kpi_m PARTITION OF region_kpi FOR VALUES IN ('m');
+CREATE TABLE region_kpi_y PARTITION OF region_kpi FOR VALUES IN ('y');
 ALTER TABLE region_kpi
     ADD CONSTRAINT region_kpi_pk PRIMARY KEY (grain, period, region_code, sector_code);
 -- The PK serves province-wide periods; this one a county's or city's days and months.
