@@ -195,12 +195,16 @@ async def _counts(
 async def _totals(
     conn: asyncpg.Connection, flt: KpiFilter, group_by: GroupBy | None, lo: date, hi: date
 ) -> dict[str, Counts]:
-    counts = await _sums(conn, flt, group_by, periods(lo, hi))
+    grain = exact_period(lo, hi) if flt.to_day is not None else None
+    # One whole day, month or year: the rows summed are that period's own, so they carry its
+    # distinct liaisons_contacted too.
+    counts = await _sums(conn, flt, group_by, periods(lo, hi), with_contacted=grain is not None)
     active_on = flt.to_day or today()
     active = await _sums(conn, flt, group_by, periods(EARLIEST, active_on), "liaison_delta")
-    grain = exact_period(lo, hi) if flt.to_day is not None else None
     if grain is not None:
-        contacted = await _sums(conn, flt, group_by, [(grain, lo, lo)], "liaisons_contacted")
+        contacted = {
+            k: {"liaisons_contacted": c.pop("liaisons_contacted")} for k, c in counts.items()
+        }
     else:
         contacted = await _distinct_contacted(conn, flt, group_by, lo, hi, active_on)
     for key in counts.keys() | active.keys() | contacted.keys():
@@ -265,11 +269,16 @@ async def _sums(
     group_by: GroupBy | None,
     pieces: list[Piece],
     only: str | None = None,
+    *,
+    with_contacted: bool = False,
 ) -> dict[str, Counts]:
     per_member = _per_member(flt, group_by)
     q = _Query(flt, group_by, per_member=per_member)
     q.where.append(q.in_periods(pieces))
-    select = f"{_KEYS[group_by]} AS key, " + (f"sum(f.{only})::int AS {only}" if only else _SUMS)
+    sums = _SUMS + (
+        ", sum(f.liaisons_contacted)::int AS liaisons_contacted" if with_contacted else ""
+    )
+    select = f"{_KEYS[group_by]} AS key, " + (f"sum(f.{only})::int AS {only}" if only else sums)
     rows = await conn.fetch(
         q.sql(select, "member_kpi f" if per_member else "region_kpi f"), *q.args
     )
