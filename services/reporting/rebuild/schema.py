@@ -91,13 +91,17 @@ async def versions(conn: DbConnection, schema: str) -> set[str]:
 
 
 async def relations(conn: DbConnection, schema: str) -> list[tuple[str, str]]:
-    """(name, kind) of what the swap moves: every relation but KEPT and owned sequences."""
+    """(name, kind) of what the swap moves: every relation but KEPT and owned sequences.
+
+    Partitions are moved one by one like any table (ALTER TABLE SET SCHEMA moves a partitioned
+    table alone); only sequences a column owns follow their table by themselves.
+    """
     rows = await conn.fetch(
         """SELECT c.relname, c.relkind::text AS kind FROM pg_class c
            WHERE c.relnamespace = $1::regnamespace AND c.relkind::text = ANY($2::text[])
-             AND NOT EXISTS (SELECT 1 FROM pg_depend d
+             AND NOT (c.relkind = 'S' AND EXISTS (SELECT 1 FROM pg_depend d
                              WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
-                               AND d.deptype IN ('a', 'i'))
+                               AND d.deptype IN ('a', 'i')))
            ORDER BY c.relname""",
         schema,
         list(_MOVABLE),
