@@ -13,13 +13,12 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request, Response
 
 from services.reporting.api import kpi
-from services.reporting.api.scope import KpiScope, kpi_scope
+from services.reporting.api.scope import KpiScope
 from services.reporting.domain import RATES
 from services.reporting.views import exports as files
 from services.reporting.views import kpi as views
 from services.reporting.views import labels
 from shared.contracts.members import CommitteeCode, SectorCode
-from shared.errors import InvalidInput
 from shared.regions import RegionCode
 from shared.web.problems import Problem
 from shared.web.security import CurrentPrincipal
@@ -52,11 +51,8 @@ async def export_summary(
     to: Annotated[date | None, Query()] = None,
     group_by: Annotated[views.GroupBy | None, Query()] = None,
 ) -> Response:
-    scope = kpi_scope(principal, region_code)
-    if from_ and to and from_ > to:
-        raise InvalidInput("`from` is after `to`")
-    flt = views.KpiFilter(
-        scope.region_prefix, sector_code, scope.member_id, special_committee_code, from_, to
+    scope, flt = kpi.kpi_filter(
+        principal, region_code, sector_code, special_committee_code, from_, to
     )
     async with request.app.state.deps.pool.acquire() as conn:
         counts = await views.kpi_counts(conn, flt, group_by)
@@ -64,7 +60,7 @@ async def export_summary(
             raise Problem(422, "Too Many Rows", f"more than {MAX_ROWS} rows: narrow the filters")
         keys = sorted(counts)
         # The names the summary shows, decided in one place (members only to those who may).
-        names = await kpi._labels(conn, group_by, keys)
+        names = await kpi.row_labels(conn, group_by, keys)
     rows = [
         kpi.kpi_row(k, counts[k], names.get(k) or labels.key_label(group_by, k), group_by)
         for k in keys

@@ -10,9 +10,10 @@ import asyncpg
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
-from services.reporting.api.scope import kpi_scope
+from services.reporting.api.scope import KpiScope, kpi_scope
 from services.reporting.domain import rates
 from services.reporting.views import kpi as views
+from shared.auth import Principal
 from shared.contracts.members import CommitteeCode, SectorCode
 from shared.errors import InvalidInput
 from shared.regions import RegionCode
@@ -68,21 +69,16 @@ async def summary(
     cursor: Annotated[str | None, Query(max_length=64)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> KpiSummary:
-    scope = kpi_scope(principal, region_code)
-    if from_ and to and from_ > to:
-        raise InvalidInput("`from` is after `to`")
+    scope, flt = kpi_filter(principal, region_code, sector_code, special_committee_code, from_, to)
     if group_by == "day" and not (from_ and to and (to - from_).days < _MAX_DAYS_IN_SERIES):
         # One row per day is a chart's series, not an export of years of rows.
         raise InvalidInput(
             f"group_by=day needs `from` and `to` at most {_MAX_DAYS_IN_SERIES} days apart"
         )
-    flt = views.KpiFilter(
-        scope.region_prefix, sector_code, scope.member_id, special_committee_code, from_, to
-    )
     async with request.app.state.deps.pool.acquire() as conn:
         counts = await views.kpi_counts(conn, flt, group_by)
         keys = sorted(k for k in counts if cursor is None or k > cursor)[: limit + 1]
-        names = await _labels(conn, group_by, keys[:limit])
+        names = await row_labels(conn, group_by, keys[:limit])
     rows = [kpi_row(k, counts[k], names.get(k), group_by) for k in keys[:limit]]
     return KpiSummary.model_validate(
         {
@@ -96,7 +92,25 @@ async def summary(
     )
 
 
-async def _labels(
+def kpi_filter(
+    principal: Principal,
+    region_code: str | None,
+    sector_code: str | None,
+    special_committee_code: str | None,
+    from_: date | None,
+    to: date | None,
+) -> tuple[KpiScope, views.KpiFilter]:
+    """The caller's scope and the filter every KPI read (summary, export) applies."""
+    scope = kpi_scope(principal, region_code)
+    if from_ and to and from_ > to:
+        raise InvalidInput("`from` is after `to`")
+    flt = views.KpiFilter(
+        scope.region_prefix, sector_code, scope.member_id, special_committee_code, from_, to
+    )
+    return scope, flt
+
+
+async def row_labels(
     conn: asyncpg.Connection, group_by: views.GroupBy | None, keys: list[str]
 ) -> dict[str, str]:
     """Members are shown by name to those allowed to see them (never in the data feed)."""
