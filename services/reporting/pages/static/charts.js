@@ -61,17 +61,10 @@ function categoryLabel(root, x, text, selectable) {
  * due); 0 draws a 2-pixel stub so "none" is visibly different from "no data".
  */
 export function barChart(container, { title, categories, series, max = 1, format, onSelect }) {
-  container.replaceChildren();
-  if (categories.length === 0) return empty(container);
-  const W = width(container);
-  const root = frame(title, W);
-  axis(root, W, max, format);
-  legend(root, series);
-  const plotW = W - PAD.left - PAD.right;
-  const plotH = H - PAD.top - PAD.bottom;
-  const step = plotW / categories.length;
+  const plot = plotArea(container, { title, categories, series, max, format });
+  if (!plot) return null;
+  const { root, plotH, step, every } = plot;
   const barW = Math.min(44, (step * 0.7) / series.length);
-  const every = Math.ceil(LABEL_PX / step); // many members: label every n-th group only
   categories.forEach((category, c) => {
     const left = PAD.left + step * c + (step - barW * series.length) / 2;
     const group = svg("g", { class: "group", "data-category": category.key });
@@ -108,18 +101,11 @@ export function barChart(container, { title, categories, series, max = 1, format
 
 /** Lines over ordered categories (periods); a null value breaks the line and draws no point. */
 export function lineChart(container, { title, categories, series, max = 1, format }) {
-  container.replaceChildren();
-  if (categories.length === 0) return empty(container);
-  const W = width(container);
-  const root = frame(title, W);
-  axis(root, W, max, format);
-  legend(root, series);
-  const plotW = W - PAD.left - PAD.right;
-  const plotH = H - PAD.top - PAD.bottom;
-  const step = plotW / categories.length;
+  const plot = plotArea(container, { title, categories, series, max, format });
+  if (!plot) return null;
+  const { root, plotH, step, every } = plot;
   const xAt = (c) => PAD.left + step * c + step / 2;
   const yAt = (v) => PAD.top + plotH - (Math.min(v, max) / max) * plotH;
-  const every = Math.ceil(LABEL_PX / step);
   categories.forEach((category, c) => {
     if (c % every === 0) categoryLabel(root, xAt(c), category.label, false);
   });
@@ -147,6 +133,23 @@ export function lineChart(container, { title, categories, series, max = 1, forma
   });
   container.append(root);
   return root;
+}
+
+/**
+ * What both charts start with: an emptied container, the frame, axis and legend, and the plot's
+ * size per category. Null (after a "no data" note) when there is nothing to draw.
+ */
+function plotArea(container, { title, categories, series, max, format }) {
+  container.replaceChildren();
+  if (categories.length === 0) return empty(container);
+  const W = width(container);
+  const root = frame(title, W);
+  axis(root, W, max, format);
+  legend(root, series);
+  const plotH = H - PAD.top - PAD.bottom;
+  const step = (W - PAD.left - PAD.right) / categories.length;
+  const every = Math.ceil(LABEL_PX / step); // many members: label every n-th group only
+  return { root, plotH, step, every };
 }
 
 function empty(container) {
