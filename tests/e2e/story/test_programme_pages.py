@@ -2,7 +2,7 @@
 records the visit on the workbench, a liaison writes in on the constituent page, the member
 accepts and assigns it, the education bureau answers on the department page, the liaison rates
 it, and the dashboard shows Jixi's education sector as the story implies. Screenshots of every
-step are kept in tests/artifacts/story/."""
+step are kept in test-artifacts/story/."""
 
 from __future__ import annotations
 
