@@ -8,8 +8,10 @@ Loading: the facts (members, liaisons, contact records, obligations, concerns, n
 are generated inside Postgres (generate_series, seeded random()) into staging tables, then
 applied with the very statements the consumer's batch handlers run (`visits_statement`,
 `liaison_contacts_statement`, `obligations_statement`, ... from services/reporting/repository,
-fed from a staging table instead of unnest arrays), so the projection and rollup rows are
-exactly what the event path would write. Only the Kafka and per-event decoding is skipped.
+fed from a staging table instead of unnest arrays) writing the fact rows, then the rollups are
+counted once from them as a rebuild does (repository/recount.py, the same delta definitions),
+so the projection and rollup rows are exactly what the event path would write. Only the Kafka
+and per-event decoding is skipped.
 
 Querying: a realistic mix of dashboard and drill-down requests (province -> city -> county ->
 member, by sector, special committee, workstation, series by month and day, cut periods),
@@ -48,6 +50,7 @@ from services.reporting.repository.directory import (
 )
 from services.reporting.repository.notifications import reached_statement
 from services.reporting.repository.obligations import obligations_statement
+from services.reporting.repository.recount import recount_deferred_rollups
 from services.reporting.repository.visits import liaison_contacts_statement, visits_statement
 from services.reporting.views import kpi as views
 from shared.db.migrate import SHARED_MIGRATIONS, load_migrations, migrate_up
@@ -128,7 +131,8 @@ async def load(conn: asyncpg.Connection, scale: Scale, say: Callable[[str], None
             """(SELECT liaison_id, member_id, region_code, sector_code, linked_on,
                         CASE WHEN random() < 0.1 THEN linked_on + 100 + (random() * 500)::int
                         END AS unlinked_on
-                 FROM bench_liaison) AS u"""
+                 FROM bench_liaison) AS u""",
+            rollups=False,
         )
     )
     say(f"{m * LIAISONS_PER_MEMBER:,} liaisons")
@@ -147,6 +151,9 @@ async def load(conn: asyncpg.Connection, scale: Scale, say: Callable[[str], None
         )
     )
     say(f"{m * NOTICES_PER_MEMBER:,} notifications reached")
+    async with conn.transaction():
+        await recount_deferred_rollups(conn)
+    say("rollups counted from the fact tables (as a rebuild does)")
     for table in ("bench_member", "bench_liaison"):
         await conn.execute(f"DROP TABLE {table}")
     await conn.execute("VACUUM ANALYZE")
@@ -201,7 +208,8 @@ async def _visits(conn: asyncpg.Connection, scale: Scale, say: Callable[[str], N
                 visits_statement(
                     """(SELECT visit_id, member_id, region_code, sector_code, channel, occasion,
                                occurred_on, people_reached, heart_to_heart_talks
-                        FROM bench_visit) AS v"""
+                        FROM bench_visit) AS v""",
+                    rollups=False,
                 )
             )
             await conn.execute(
@@ -209,7 +217,8 @@ async def _visits(conn: asyncpg.Connection, scale: Scale, say: Callable[[str], N
                     f"""(SELECT DISTINCT {_id("l", f"n * {LIAISONS_PER_MEMBER} + x")} AS liaison_id,
                                 occurred_on AS day
                          FROM bench_visit, LATERAL (VALUES (l1), (l2)) AS l(x)
-                         WHERE x IS NOT NULL) AS u"""  # noqa: S608
+                         WHERE x IS NOT NULL) AS u""",  # noqa: S608
+                    rollups=False,
                 )
             )
         done = last + 1
@@ -236,7 +245,8 @@ async def _obligations(conn: asyncpg.Connection, m: int) -> None:
                      JOIN bench_member b ON b.n = x.i % {m})
                     AS u(obligation_id, member_id, region_code, sector_code, occasion_kind, due_on,
                          opened, fulfilled_on, fulfilled_on_time, overdue, escalation_level,
-                         withdrawn)"""  # noqa: S608
+                         withdrawn)""",  # noqa: S608
+                rollups=False,
             )
         )
 
@@ -262,7 +272,8 @@ async def _concerns(conn: asyncpg.Connection, m: int) -> None:
                                   date '{START}' + (random() * {DAYS - 1})::int AS sub
                            FROM generate_series({first}, {last}) AS i) AS x
                      JOIN bench_member b ON b.n = x.i % {m})
-                    AS u({", ".join(CONCERN_COLUMNS)})"""  # noqa: S608
+                    AS u({", ".join(CONCERN_COLUMNS)})""",  # noqa: S608
+                rollups=False,
             )
         )
 

@@ -28,7 +28,12 @@ from bench.rebuild_workload import workload
 from services.reporting.consumers import KPI_TOPICS, member_directory
 from services.reporting.main import MIGRATIONS
 from services.reporting.rebuild.progress import RebuildProgress
-from services.reporting.rebuild.run import RebuildResult, rebuild, service_consumers
+from services.reporting.rebuild.run import (
+    DEFAULT_BATCH_SIZE,
+    RebuildResult,
+    rebuild,
+    service_consumers,
+)
 from services.reporting.settings import ReportingSettings
 from shared.contracts import topics
 from shared.contracts.envelope import cloudevent_headers, encode_body
@@ -46,7 +51,9 @@ _SEND_CHUNK = 20_000
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=100_000, help="events to rebuild from")
-    parser.add_argument("--batch-size", type=int, default=5_000, help="records per transaction")
+    parser.add_argument(
+        "--batch-size", type=int, default=DEFAULT_BATCH_SIZE, help="records per transaction"
+    )
     parser.add_argument("--state-dir", type=Path)
     parser.add_argument("--bootstrap", help="use this Kafka instead of starting a stack")
     parser.add_argument("--pg-dsn-base", help="e.g. postgresql://postgres@127.0.0.1:55432")
@@ -158,9 +165,12 @@ async def _rebuild(ns: Namespace, batch_size: int) -> RebuildResult:
     for spec in consumers:
         await _commit_at_end(ns, spec.group, [ns.topic(t) for t in spec.topics])
     with RebuildProgress(sys.stderr) as progress:
-        return await rebuild(
+        result = await rebuild(
             settings, consumers=consumers, batch_size=batch_size, progress=progress
         )
+    phases = ", ".join(f"{name} {s:.1f} s" for name, s in progress.phase_seconds.items())
+    print(f"rebuild phases: {phases}", file=sys.stderr)
+    return result
 
 
 async def _commit_at_end(ns: Namespace, group: str, names: list[str]) -> None:

@@ -34,6 +34,12 @@ class ReportingUnitOfWork(PgUnitOfWork):
     def __init__(self, pool: asyncpg.Pool, pseudonymize: Pseudonymizer | None = None) -> None:
         super().__init__(pool, source=SOURCE)
         self._pseudonymize = pseudonymize
+        # False in a rebuild: its feed and outbox would be thrown away (the live ones carry
+        # over), so the handlers do not even build the de-identified facts.
+        self.publishes = True
+        # True in a rebuild's bulk: facts only, the rollups recounted once at the end
+        # (repository/recount.py); notifications are always counted as they come.
+        self.defers_rollups = False
 
     @property
     def pseudonymize(self) -> Pseudonymizer:
@@ -46,10 +52,11 @@ class ReportingUnitOfWork(PgUnitOfWork):
 
     def _bind(self, conn: asyncpg.Connection) -> None:
         self.member_counts = MemberCountRepository(conn)
-        self.directory = DirectoryRepository(conn)
-        self.visits = VisitRepository(conn)
-        self.obligations = ObligationRepository(conn)
-        self.concerns = ConcernRepository(conn)
+        defer = self.defers_rollups
+        self.directory = DirectoryRepository(conn, defer_rollups=defer)
+        self.visits = VisitRepository(conn, defer_rollups=defer)
+        self.obligations = ObligationRepository(conn, defer_rollups=defer)
+        self.concerns = ConcernRepository(conn, defer_rollups=defer)
         self.notifications = NotificationRepository(conn)
         self.timeline = TimelineRepository(conn)
         self.feed = FeedRepository(conn)

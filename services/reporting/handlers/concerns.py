@@ -35,8 +35,7 @@ async def apply_concern_events(events: list[ConcernEvent], uow: ReportingUnitOfW
     await uow.timeline.append_all(
         [timeline_entry(e, member_id=e.member_id, subject_id=e.concern_id) for e in events]
     )
-    facts = [deidentify.concern_fact(e, uow.pseudonymize) for e in events]
-    await publish_to_data_platform(facts, uow)
+    await publish_to_data_platform(events, deidentify.concern_fact, uow)
 
 
 async def on_concern_event(e: ConcernEvent, uow: ReportingUnitOfWork) -> None:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 from uuid import UUID
 
+from services.reporting.deidentify import Pseudonymizer
 from services.reporting.repository.timeline import TimelineEntry
 from services.reporting.unit_of_work import ReportingUnitOfWork
 from shared.contracts.base import IntegrationEvent
+
+E = TypeVar("E", bound=IntegrationEvent)
 
 # The envelope and the ids already stored in their own columns.
 _NOT_FACTS = {"event_id", "occurred_at", "region_code", "member_id", "event_type"}
@@ -22,13 +26,19 @@ def timeline_entry(
         occurred_at=event.occurred_at,
         event_type=event.event_type_name,
         subject_id=subject_id,
-        facts=event.model_dump(mode="json", exclude=_NOT_FACTS),
+        facts=event.model_dump_json(exclude=_NOT_FACTS),
     )
 
 
 async def publish_to_data_platform(
-    facts: Sequence[IntegrationEvent], uow: ReportingUnitOfWork
+    events: Sequence[E],
+    fact: Callable[[E, Pseudonymizer], IntegrationEvent],
+    uow: ReportingUnitOfWork,
 ) -> None:
-    """Through the outbox (leaves only if the batch commits) and into the pull feed."""
+    """Each event's de-identified fact, through the outbox (leaves only if the batch commits)
+    and into the pull feed; nothing at all when the unit of work does not publish."""
+    if not uow.publishes:
+        return
+    facts = [fact(e, uow.pseudonymize) for e in events]
     uow.record(*facts)
     await uow.feed.append_all(facts)

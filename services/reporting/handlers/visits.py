@@ -21,9 +21,7 @@ async def record_visits(events: list[v.VisitRecordedV1], uow: ReportingUnitOfWor
     await uow.timeline.append_all(
         [timeline_entry(e, member_id=e.member_id, subject_id=e.visit_id) for e in events]
     )
-    await publish_to_data_platform(
-        [deidentify.visit_fact(e, uow.pseudonymize) for e in events], uow
-    )
+    await publish_to_data_platform(events, deidentify.visit_fact, uow)
 
 
 async def on_visit_recorded(e: v.VisitRecordedV1, uow: ReportingUnitOfWork) -> None:
@@ -38,8 +36,7 @@ async def apply_obligation_events(events: list[ObligationEvent], uow: ReportingU
     await uow.timeline.append_all(
         [timeline_entry(e, member_id=e.member_id, subject_id=e.obligation_id) for e in events]
     )
-    facts = [deidentify.obligation_fact(e, uow.pseudonymize) for e in events]
-    await publish_to_data_platform(facts, uow)
+    await publish_to_data_platform(events, deidentify.obligation_fact, uow)
 
 
 async def on_obligation_event(e: ObligationEvent, uow: ReportingUnitOfWork) -> None:

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from services.reporting.rebuild.progress import RebuildProgress
-from services.reporting.rebuild.run import RebuildResult, rebuild
+from services.reporting.rebuild.run import DEFAULT_BATCH_SIZE, RebuildResult, rebuild
 from services.reporting.settings import ReportingSettings
 from shared.logging import configure_logging
 
@@ -26,7 +26,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--keep-old", action="store_true", help="keep the replaced tables in reporting_old_<ts>"
     )
-    parser.add_argument("--batch-size", type=int, default=5_000, help="records per transaction")
+    parser.add_argument(
+        "--batch-size", type=int, default=DEFAULT_BATCH_SIZE, help="records per transaction"
+    )
     parser.add_argument("--no-progress", action="store_true", help="no progress on stderr")
     args = parser.parse_args(argv)
     settings = ReportingSettings()

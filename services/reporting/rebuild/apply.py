@@ -9,9 +9,11 @@ from uuid import UUID
 import asyncpg
 
 from services.reporting.rebuild.schema import quote
+from services.reporting.unit_of_work import ReportingUnitOfWork
 from shared.contracts.base import IntegrationEvent
 from shared.contracts.envelope import MalformedMessage, UnknownEventType, decode, decode_headers
 from shared.db.pool import DbConnection
+from shared.db.unit_of_work import PgUnitOfWork
 from shared.logging import get_logger
 from shared.messaging.batch import handle_batch
 from shared.messaging.consumer import ConsumerSettings, IdempotentConsumer
@@ -60,14 +62,29 @@ class PinnedPool:
 
 
 def consumer_for(
-    spec: ConsumerSpec, pool: asyncpg.Pool | PinnedPool, skipped: SkippedMessages
+    spec: ConsumerSpec,
+    pool: asyncpg.Pool | PinnedPool,
+    skipped: SkippedMessages,
+    *,
+    bulk: bool,
 ) -> IdempotentConsumer:
-    """The live group's handlers and inbox name, its unit of work on the rebuild's schema."""
+    """The live group's handlers and inbox name, its unit of work on the rebuild's schema.
+
+    In the `bulk`, facts only: the rollups are counted once after it (repository/recount.py).
+    """
     target = cast(asyncpg.Pool, pool)
+
+    def unit_of_work() -> PgUnitOfWork:
+        uow = spec.uow_factory(target)
+        if isinstance(uow, ReportingUnitOfWork):
+            uow.publishes = False  # the live outbox and feed carry over (schema.KEPT)
+            uow.defers_rollups = bulk
+        return uow
+
     return IdempotentConsumer(
         # Its own service label: the rebuild's counts stay apart from the live consumers'.
         ConsumerSettings(service="reporting-rebuild", group=spec.group),
-        uow_factory=lambda: spec.uow_factory(target),
+        uow_factory=unit_of_work,
         handlers=spec.handlers,
         batch_handlers=spec.batch_handlers,
         dead_letters=skipped,

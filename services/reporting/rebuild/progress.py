@@ -40,7 +40,9 @@ class RebuildProgress:
         self._task: TaskID | None = None
         self._total = self._done = 0
         self._phase = "starting"
-        self._started = self._last_line = time.monotonic()
+        self._started = self._last_line = self._phase_started = time.monotonic()
+        # Seconds spent in each phase, in order (a phase named twice adds up).
+        self.phase_seconds: dict[str, float] = {}
 
     def __enter__(self) -> RebuildProgress:
         if self._enabled and self._console.is_terminal:
@@ -58,17 +60,25 @@ class RebuildProgress:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self._close_phase()
         if self._bar is not None:
             self._bar.stop()
         elif self._enabled:
             self._line(final=True)
 
     def phase(self, name: str) -> None:
+        self._close_phase()
         self._phase = name
         if self._bar is not None and self._task is not None:
             self._bar.update(self._task, description=name)
         elif self._enabled:
             self._line()
+
+    def _close_phase(self) -> None:
+        now = time.monotonic()
+        kind = self._phase.split(" (")[0]  # catch-up rounds add to their phase
+        self.phase_seconds[kind] = self.phase_seconds.get(kind, 0.0) + now - self._phase_started
+        self._phase_started = now
 
     def grow(self, events: int) -> None:
         self._total += events

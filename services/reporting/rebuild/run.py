@@ -41,6 +41,7 @@ from services.reporting.rebuild.apply import (
 from services.reporting.rebuild.plan import Stream, phases
 from services.reporting.rebuild.progress import RebuildProgress
 from services.reporting.rebuild.reader import Offsets, TopicReader
+from services.reporting.repository.recount import recount_deferred_rollups
 from services.reporting.settings import ReportingSettings
 from services.reporting.unit_of_work import REBUILD_LOCK
 from shared.db.migrate import SHARED_MIGRATIONS, load_migrations
@@ -60,6 +61,9 @@ _CATCH_UP_LEFT = 2_000
 _CATCH_UP_ROUNDS = 5
 # A swap waits this long for the API's running queries on the live tables, then gives up.
 _SWAP_LOCK_TIMEOUT = "15s"
+# Records per transaction: big, so each statement's fixed cost (and each rollup row's upsert,
+# shared by every event of that member and day) is spread over many events.
+DEFAULT_BATCH_SIZE = 50_000
 
 
 def service_consumers(settings: ReportingSettings) -> list[ConsumerSpec]:
@@ -89,7 +93,7 @@ async def rebuild(
     *,
     consumers: Sequence[ConsumerSpec] | None = None,
     keep_old: bool = False,
-    batch_size: int = 5_000,
+    batch_size: int = DEFAULT_BATCH_SIZE,
     progress: RebuildProgress | None = None,
 ) -> RebuildResult:
     """Rebuild every projection of `consumers` (default: the service's) and swap it in."""
@@ -120,6 +124,9 @@ async def rebuild(
         with progress:
             await run.prepare(progress)
             await run.bulk(pool, batch_size, progress)
+            progress.phase("counting rollups")
+            async with conn.transaction():
+                await recount_deferred_rollups(conn)
             progress.phase("analyzing")
             await schema.vacuum_analyze(conn, rebuilt)
             progress.phase("swapping")
@@ -214,7 +221,7 @@ class _Run:
             for name, phase in zip(("directory", "facts"), self._phases, strict=True):
                 progress.phase(f"{name} (catch-up {round_})" if round_ else name)
                 for stream in phase:
-                    consumer = consumer_for(stream.spec, pool, self._skipped)
+                    consumer = consumer_for(stream.spec, pool, self._skipped, bulk=True)
                     await self._advance(
                         stream, targets[stream.group], consumer, batch_size, progress
                     )
@@ -260,7 +267,7 @@ class _Run:
                 ends = await self._reader.ends(tps)
                 positions = self._positions[stream.group]
                 progress.grow(sum(ends[tp] - positions[tp] for tp in tps))
-                consumer = consumer_for(stream.spec, pinned, self._skipped)
+                consumer = consumer_for(stream.spec, pinned, self._skipped, bulk=False)
                 async for records in self._reader.read(positions, ends, batch_size=batch_size):
                     self._result.events += len(records)
                     progress.advance(len(records))

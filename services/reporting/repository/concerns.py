@@ -13,7 +13,12 @@ from uuid import UUID
 
 import asyncpg
 
-from services.reporting.repository.rollup import delta_select, rollup_statement
+from services.reporting.repository.rollup import (
+    delta_select,
+    facts_only,
+    recount_statement,
+    rollup_statement,
+)
 
 
 @dataclass
@@ -96,9 +101,9 @@ _PARAMS = ", ".join(f"${i}::{t}[]" for i, t in enumerate(_TYPES, start=1))
 _COLUMNS = ", ".join(_FIELDS)
 
 
-def concerns_statement(changes: str) -> str:
+def concerns_statement(changes: str, *, rollups: bool = True) -> str:
     """`changes`: a FROM item with one ConcernChange per row (the concern's columns)."""
-    return rollup_statement(
+    return (rollup_statement if rollups else facts_only)(
         f"""WITH input AS (SELECT * FROM {changes}),
         old AS (SELECT c.* FROM concern c JOIN input USING (concern_id)),
         upd AS (
@@ -115,12 +120,17 @@ def concerns_statement(changes: str) -> str:
 
 
 _DELTA = delta_select("contrib", _COUNTS, day="submitted_on", where="submitted_on IS NOT NULL")
-_CONCERNS = concerns_statement(f"unnest({_PARAMS}) AS u({_COLUMNS})")
+_ROWS = f"unnest({_PARAMS}) AS u({_COLUMNS})"
+_CONCERNS = {True: concerns_statement(_ROWS), False: concerns_statement(_ROWS, rollups=False)}
+RECOUNT_CONCERNS = recount_statement("contrib AS (SELECT 1 AS sign, c.* FROM concern c)", _DELTA)
 
 
 class ConcernRepository:
-    def __init__(self, conn: asyncpg.Connection) -> None:
+    def __init__(self, conn: asyncpg.Connection, *, defer_rollups: bool = False) -> None:
         self._conn = conn
+        self._rollups = not defer_rollups
 
     async def apply(self, changes: list[ConcernChange]) -> None:
-        await self._conn.execute(_CONCERNS, *([getattr(c, f) for c in changes] for f in _FIELDS))
+        await self._conn.execute(
+            _CONCERNS[self._rollups], *([getattr(c, f) for c in changes] for f in _FIELDS)
+        )

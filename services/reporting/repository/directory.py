@@ -10,7 +10,12 @@ from uuid import UUID
 
 import asyncpg
 
-from services.reporting.repository.rollup import delta_select, rollup_statement
+from services.reporting.repository.rollup import (
+    delta_select,
+    facts_only,
+    recount_statement,
+    rollup_statement,
+)
 from services.reporting.repository.visits import COVERAGE_LOCK
 
 
@@ -117,9 +122,9 @@ _CONTRIBUTION = " UNION ALL ".join(
 )
 
 
-def liaisons_statement(changes: str) -> str:
+def liaisons_statement(changes: str, *, rollups: bool = True) -> str:
     """`changes`: a FROM item with one LiaisonChange per row (the liaison table's columns)."""
-    return rollup_statement(
+    return (rollup_statement if rollups else facts_only)(
         f"""WITH input AS (SELECT * FROM {changes}),
         old AS (SELECT l.* FROM liaison l JOIN input USING (liaison_id)),
         upd AS (
@@ -141,9 +146,15 @@ def liaisons_statement(changes: str) -> str:
     )
 
 
-_LIAISONS = liaisons_statement(
-    """unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::date[], $6::date[])
+_LIAISON_ROWS = """unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::date[], $6::date[])
          AS u(liaison_id, member_id, region_code, sector_code, linked_on, unlinked_on)"""
+_LIAISONS = {
+    True: liaisons_statement(_LIAISON_ROWS),
+    False: liaisons_statement(_LIAISON_ROWS, rollups=False),
+}
+# Every liaison as new: its active count, and every period it was reached in (the contacts').
+RECOUNT_LIAISONS = recount_statement(
+    "contrib AS (SELECT 1 AS sign, l.* FROM liaison l)", _CONTRIBUTION
 )
 
 _WORKSTATIONS = """
@@ -161,8 +172,9 @@ RETURNING workstation_id"""
 
 
 class DirectoryRepository:
-    def __init__(self, conn: asyncpg.Connection) -> None:
+    def __init__(self, conn: asyncpg.Connection, *, defer_rollups: bool = False) -> None:
         self._conn = conn
+        self._rollups = not defer_rollups
 
     async def save_profiles(self, profiles: list[Profile]) -> None:
         await self._conn.execute(
@@ -181,7 +193,7 @@ class DirectoryRepository:
     async def change_liaisons(self, changes: list[LiaisonChange]) -> None:
         await self._conn.execute("SELECT pg_advisory_xact_lock($1)", COVERAGE_LOCK)
         await self._conn.execute(
-            _LIAISONS,
+            _LIAISONS[self._rollups],
             [c.liaison_id for c in changes],
             [c.member_id for c in changes],
             [c.region_code for c in changes],

@@ -13,7 +13,12 @@ from uuid import UUID
 
 import asyncpg
 
-from services.reporting.repository.rollup import delta_select, rollup_statement
+from services.reporting.repository.rollup import (
+    delta_select,
+    facts_only,
+    recount_statement,
+    rollup_statement,
+)
 
 
 @dataclass(frozen=True)
@@ -50,9 +55,12 @@ _UNNEST = """unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], 
          fulfilled_on, fulfilled_on_time, overdue, escalation_level, withdrawn)"""
 
 
-def obligations_statement(changes: str) -> str:
+_DELTA = delta_select("contrib", _COUNTS, day="due_on", where="NOT withdrawn")
+
+
+def obligations_statement(changes: str, *, rollups: bool = True) -> str:
     """`changes`: a FROM item with one ObligationChange per row (the obligation's columns)."""
-    return rollup_statement(
+    return (rollup_statement if rollups else facts_only)(
         f"""WITH input AS (SELECT * FROM {changes}),
         old AS (SELECT o.* FROM obligation o JOIN input USING (obligation_id)),
         upd AS (
@@ -73,20 +81,27 @@ def obligations_statement(changes: str) -> str:
         contrib AS (
           SELECT -1 AS sign, x.* FROM old x UNION ALL SELECT 1 AS sign, y.* FROM upd y
         ),
-        delta AS ({delta_select("contrib", _COUNTS, day="due_on", where="NOT withdrawn")})"""
+        delta AS ({_DELTA})"""
     )
 
 
-_OBLIGATIONS = obligations_statement(_UNNEST)
+_OBLIGATIONS = {
+    True: obligations_statement(_UNNEST),
+    False: obligations_statement(_UNNEST, rollups=False),
+}
+RECOUNT_OBLIGATIONS = recount_statement(
+    "contrib AS (SELECT 1 AS sign, o.* FROM obligation o)", _DELTA
+)
 
 
 class ObligationRepository:
-    def __init__(self, conn: asyncpg.Connection) -> None:
+    def __init__(self, conn: asyncpg.Connection, *, defer_rollups: bool = False) -> None:
         self._conn = conn
+        self._rollups = not defer_rollups
 
     async def apply(self, changes: list[ObligationChange]) -> None:
         await self._conn.execute(
-            _OBLIGATIONS,
+            _OBLIGATIONS[self._rollups],
             [c.obligation_id for c in changes],
             [c.member_id for c in changes],
             [c.region_code for c in changes],

@@ -64,6 +64,22 @@ def delta_select(
                FROM {source} WHERE {where}"""
 
 
+def facts_only(ctes: str) -> str:
+    """The same `ctes` writing their fact rows and leaving the rollups alone (a rebuild counts
+    them once at the end, see `recount_statement`): an unreferenced SELECT CTE is never run,
+    a data-modifying one always is."""
+    return f"{ctes}\nSELECT 1"
+
+
+def recount_statement(source: str, delta: str) -> str:
+    """Adds to the rollups the contribution of every row of a fact table, as if each were new.
+
+    `source` is 'name AS (SELECT ... FROM <table>)' shaped as the rows `delta` (a writer's own
+    delta SELECT) reads: the same definitions the writer uses per batch, so a recount equals
+    the sum of every batch's changes."""
+    return rollup_statement(f"WITH {source}, delta AS ({delta})")
+
+
 def rollup_statement(ctes: str) -> str:
     """`ctes` is 'WITH ..., delta AS (...)'; the statement applies delta to both rollups."""
     sums = ", ".join(f"sum({m})::int AS {m}" for m in METRICS)

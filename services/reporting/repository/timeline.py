@@ -21,7 +21,7 @@ class TimelineEntry:
     occurred_at: datetime
     event_type: str
     subject_id: UUID | None
-    facts: dict[str, Any]
+    facts: str  # a JSON object
 
 
 class TimelineRepository:
@@ -65,7 +65,7 @@ class TimelineRepository:
             [e.occurred_at for e in entries],
             [e.event_type for e in entries],
             [e.subject_id for e in entries],
-            [json.dumps(e.facts, ensure_ascii=False) for e in entries],
+            [e.facts for e in entries],
         )
 
 

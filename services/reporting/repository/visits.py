@@ -11,7 +11,13 @@ from uuid import UUID
 
 import asyncpg
 
-from services.reporting.repository.rollup import GRAINS, delta_select, rollup_statement
+from services.reporting.repository.rollup import (
+    GRAINS,
+    delta_select,
+    facts_only,
+    recount_statement,
+    rollup_statement,
+)
 from shared.contracts.visits import VisitRecordedV1
 
 # Serialises the two writers of liaisons_contacted (this one and the liaison handler), so one
@@ -31,9 +37,9 @@ VISIT_DELTA = delta_select(
 )
 
 
-def visits_statement(rows: str) -> str:
+def visits_statement(rows: str, *, rollups: bool = True) -> str:
     """Insert `rows` (a FROM item with the visit table's columns) and roll up those new."""
-    return rollup_statement(
+    return (rollup_statement if rollups else facts_only)(
         f"""WITH new AS (
               INSERT INTO visit (visit_id, member_id, region_code, sector_code, channel,
                                  occasion, occurred_on, people_reached, heart_to_heart_talks)
@@ -45,10 +51,10 @@ def visits_statement(rows: str) -> str:
     )
 
 
-_VISITS = visits_statement(
-    """unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[],
+_VISIT_ROWS = """unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[],
               $7::date[], $8::int[], $9::int[])"""
-)
+_VISITS = {True: visits_statement(_VISIT_ROWS), False: visits_statement(_VISIT_ROWS, rollups=False)}
+RECOUNT_VISITS = recount_statement("new AS (SELECT * FROM visit)", VISIT_DELTA)
 # A liaison reached in a period counts toward that period if active at its end; the liaison's
 # own member, region and sector carry the count (as the liaison handler re-counts it).
 CONTACT_DELTA = delta_select(
@@ -63,9 +69,10 @@ CONTACT_DELTA = delta_select(
 )
 
 
-def liaison_contacts_statement(contacts: str) -> str:
-    """`contacts` is a FROM item `u` with (liaison_id, day)."""
-    return rollup_statement(
+def liaison_contacts_statement(contacts: str, *, rollups: bool = True) -> str:
+    """`contacts` is a FROM item `u` with (liaison_id, day). Its recount is the liaisons'
+    (directory.RECOUNT_LIAISONS): a contact counts through its liaison."""
+    return (rollup_statement if rollups else facts_only)(
         f"""WITH new AS (
               INSERT INTO liaison_period_contact (liaison_id, grain, period)
               SELECT DISTINCT u.liaison_id, g.grain, kpi_period(g.grain, u.day)
@@ -78,20 +85,23 @@ def liaison_contacts_statement(contacts: str) -> str:
     )
 
 
-_LIAISON_CONTACTS = liaison_contacts_statement(
-    "unnest($1::uuid[], $2::date[]) AS u(liaison_id, day)"
-)
+_CONTACT_ROWS = "unnest($1::uuid[], $2::date[]) AS u(liaison_id, day)"
+_LIAISON_CONTACTS = {
+    True: liaison_contacts_statement(_CONTACT_ROWS),
+    False: liaison_contacts_statement(_CONTACT_ROWS, rollups=False),
+}
 
 
 class VisitRepository:
-    def __init__(self, conn: asyncpg.Connection) -> None:
+    def __init__(self, conn: asyncpg.Connection, *, defer_rollups: bool = False) -> None:
         self._conn = conn
+        self._rollups = not defer_rollups
 
     async def add_all(self, events: list[VisitRecordedV1]) -> None:
         """Contact records not yet projected are added once; the rest change nothing."""
         unique = list({e.visit_id: e for e in events}.values())
         await self._conn.execute(
-            _VISITS,
+            _VISITS[self._rollups],
             [e.visit_id for e in unique],
             [e.member_id for e in unique],
             [e.region_code for e in unique],
@@ -110,5 +120,5 @@ class VisitRepository:
             return
         await self._conn.execute("SELECT pg_advisory_xact_lock($1)", COVERAGE_LOCK)
         await self._conn.execute(
-            _LIAISON_CONTACTS, [c[0] for c in contacts], [c[1] for c in contacts]
+            _LIAISON_CONTACTS[self._rollups], [c[0] for c in contacts], [c[1] for c in contacts]
         )

@@ -1,0 +1,26 @@
+"""Counting the rollups from the fact tables at once: what a rebuild does after its bulk.
+
+The bulk writes facts only (`ReportingUnitOfWork.defers_rollups`); each family's recount then
+adds every row's contribution with the same delta definitions its writer uses per batch. The
+notifications family is not here: its rows do not keep the region, day and sector they were
+counted under, so it is always counted as it comes, also in a rebuild.
+"""
+
+from __future__ import annotations
+
+from services.reporting.repository.concerns import RECOUNT_CONCERNS
+from services.reporting.repository.directory import RECOUNT_LIAISONS
+from services.reporting.repository.obligations import RECOUNT_OBLIGATIONS
+from services.reporting.repository.visits import RECOUNT_VISITS
+from shared.db.pool import DbConnection
+
+RECOUNTS = (RECOUNT_VISITS, RECOUNT_LIAISONS, RECOUNT_OBLIGATIONS, RECOUNT_CONCERNS)
+# Each recount groups every fact row by member and period at once: in memory, not on disk.
+_WORK_MEM = "512MB"
+
+
+async def recount_deferred_rollups(conn: DbConnection) -> None:
+    """Inside the caller's transaction, on rollups that hold no deferred family's rows yet."""
+    await conn.execute(f"SET LOCAL work_mem = '{_WORK_MEM}'")
+    for statement in RECOUNTS:
+        await conn.execute(statement)
