@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Annotated
 
 from pydantic import StringConstraints
@@ -32,6 +33,7 @@ def scope_prefix(scope: str) -> str:
     return scope
 
 
+@lru_cache(maxsize=8192)  # asked once per consumed event, of a few thousand region codes
 def in_scope(scope: str, region_code: str) -> bool:
     """Whether `region_code` lies inside the area `scope` covers."""
     return is_region_code(region_code) and region_code.startswith(scope_prefix(scope))

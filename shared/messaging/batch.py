@@ -9,8 +9,9 @@ at a time, so a single poison message reaches the DLQ and its neighbours still a
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from opentelemetry import trace
 
@@ -34,7 +35,7 @@ _MAX_TRANSIENT_BACKOFF = 5.0
 
 
 @dataclass(frozen=True)
-class _Parsed:
+class ParsedEvent:
     index: int
     record: InboundRecord
     headers: dict[str, str]
@@ -42,40 +43,66 @@ class _Parsed:
     handler: EventHandler
 
 
+@dataclass
+class ParsedBatch:
+    """A batch after decoding: what will be applied, and the outcomes of what will not."""
+
+    size: int
+    parsed: list[ParsedEvent] = field(default_factory=list)
+    outcomes: dict[int, tuple[str, str]] = field(default_factory=dict)
+
+
 async def handle_batch(consumer: IdempotentConsumer, records: Sequence[InboundRecord]) -> list[str]:
     """Outcomes in the order of `records` (applied, duplicate, dead_lettered, ...)."""
-    outcomes: dict[int, tuple[str, str]] = {}
-    parsed: list[_Parsed] = []
+    return await apply_batch(consumer, await parse_batch(consumer, records))
+
+
+async def parse_batch(
+    consumer: IdempotentConsumer, records: Sequence[InboundRecord]
+) -> ParsedBatch:
+    """Decode every record; the unreadable and foreign ones go to the DLQ here.
+
+    Apart from `apply_batch` so a reader can decode the next batch while the database works on
+    this one (the rebuild does)."""
+    batch = ParsedBatch(len(records))
     for index, record in enumerate(records):
         headers = decode_headers(record.headers)
         try:
             event = decode(record.value, headers)
         except UnknownEventType as exc:
             log.info("unknown event type acknowledged", event_type=str(exc), topic=record.topic)
-            outcomes[index] = ("unknown_type", str(exc))
+            batch.outcomes[index] = ("unknown_type", str(exc))
             continue
         except MalformedMessage as exc:
             await consumer.dead_letter(record, headers, str(exc))
-            outcomes[index] = ("dead_lettered", headers.get("ce_type", "unknown"))
+            batch.outcomes[index] = ("dead_lettered", headers.get("ce_type", "unknown"))
             continue
         handler = consumer.handler_for(event)
         if handler is None:
-            outcomes[index] = ("not_subscribed", event.event_type_name)
+            batch.outcomes[index] = ("not_subscribed", event.event_type_name)
             continue
         if reason := foreign_tenant(consumer.settings, event):
             await consumer.dead_letter(record, headers, reason)
-            outcomes[index] = ("dead_lettered", event.event_type_name)
+            batch.outcomes[index] = ("dead_lettered", event.event_type_name)
             continue
-        parsed.append(_Parsed(index, record, headers, event, handler))
-    if parsed:
-        outcomes.update(await _apply(consumer, parsed))
+        batch.parsed.append(ParsedEvent(index, record, headers, event, handler))
+    return batch
+
+
+async def apply_batch(consumer: IdempotentConsumer, batch: ParsedBatch) -> list[str]:
+    """One transaction for the parsed events (one by one if it fails); outcomes in order."""
+    outcomes = dict(batch.outcomes)
+    if batch.parsed:
+        outcomes.update(await _apply(consumer, batch.parsed))
     settings = consumer.settings
-    for outcome, event_type in outcomes.values():
-        EVENTS_HANDLED.labels(settings.service, settings.group, event_type, outcome).inc()
-    return [outcomes[i][0] for i in range(len(records))]
+    for (outcome, event_type), count in Counter(outcomes.values()).items():
+        EVENTS_HANDLED.labels(settings.service, settings.group, event_type, outcome).inc(count)
+    return [outcomes[i][0] for i in range(batch.size)]
 
 
-async def _apply(consumer: IdempotentConsumer, parsed: list[_Parsed]) -> dict[int, tuple[str, str]]:
+async def _apply(
+    consumer: IdempotentConsumer, parsed: list[ParsedEvent]
+) -> dict[int, tuple[str, str]]:
     attempt = 0
     while True:
         try:
@@ -98,7 +125,7 @@ async def _apply(consumer: IdempotentConsumer, parsed: list[_Parsed]) -> dict[in
 
 
 async def _apply_in_one_transaction(
-    consumer: IdempotentConsumer, parsed: list[_Parsed]
+    consumer: IdempotentConsumer, parsed: list[ParsedEvent]
 ) -> dict[int, tuple[str, str]]:
     outcomes: dict[int, tuple[str, str]] = {}
     async with consumer.unit_of_work() as uow:
@@ -107,7 +134,7 @@ async def _apply_in_one_transaction(
             group=consumer.settings.group,
             events=[(p.event.event_id, p.event.event_type_name) for p in parsed],
         )
-        fresh: list[_Parsed] = []
+        fresh: list[ParsedEvent] = []
         for p in parsed:
             if p.event.event_id in claimed:
                 claimed.discard(p.event.event_id)  # the same event twice in a batch: once
@@ -123,11 +150,11 @@ async def _apply_in_one_transaction(
     return outcomes
 
 
-def _runs(consumer: IdempotentConsumer, parsed: list[_Parsed]) -> list[list[_Parsed]]:
+def _runs(consumer: IdempotentConsumer, parsed: list[ParsedEvent]) -> list[list[ParsedEvent]]:
     """Consecutive events whose types share one set-based handler form one run (a handler may
     take a family: every event of a concern's lifecycle); every other event is a run of one.
     Runs keep the batch's order, so each key's events stay in order."""
-    runs: list[list[_Parsed]] = []
+    runs: list[list[ParsedEvent]] = []
     for p in parsed:
         handler = consumer.batch_handler_for(p.event)
         if (
@@ -141,7 +168,7 @@ def _runs(consumer: IdempotentConsumer, parsed: list[_Parsed]) -> list[list[_Par
     return runs
 
 
-async def _apply_run(consumer: IdempotentConsumer, run: list[_Parsed], uow: object) -> None:
+async def _apply_run(consumer: IdempotentConsumer, run: list[ParsedEvent], uow: object) -> None:
     first = run[0]
     with tracer(__name__).start_as_current_span(
         f"{first.record.topic} process",

@@ -2,24 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any, cast
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Sequence
+from typing import Any, TypeVar, cast
 from uuid import UUID
 
 import asyncpg
 
 from services.reporting.rebuild.schema import quote
 from services.reporting.unit_of_work import ReportingUnitOfWork
-from shared.contracts.base import IntegrationEvent
 from shared.contracts.envelope import MalformedMessage, UnknownEventType, decode, decode_headers
 from shared.db.pool import DbConnection
 from shared.db.unit_of_work import PgUnitOfWork
 from shared.logging import get_logger
-from shared.messaging.batch import handle_batch
+from shared.messaging.batch import ParsedBatch, apply_batch, parse_batch
 from shared.messaging.consumer import ConsumerSettings, IdempotentConsumer
 from shared.runtime import ConsumerSpec
 
 log = get_logger(__name__)
+T = TypeVar("T")
 
 
 class SkippedMessages:
@@ -91,13 +93,8 @@ def consumer_for(
     )
 
 
-async def apply(consumer: IdempotentConsumer, records: Sequence[Any]) -> list[str]:
-    """One transaction for the lot (a poison record is replayed alone, as live does)."""
-    return await handle_batch(consumer, records)
-
-
-def by_handler(spec: ConsumerSpec, records: list[Any]) -> list[Any]:
-    """`records` stably sorted by the set-based handler that will apply them.
+def in_handler_order(spec: ConsumerSpec, batch: ParsedBatch) -> ParsedBatch:
+    """`batch` with its events stably sorted by the set-based handler that will apply them.
 
     The consumer applies a batch as runs of consecutive events sharing one handler. A rebuild
     batch interleaves chunks of dozens of partitions of several topics; sorted, it is a handful
@@ -107,16 +104,35 @@ def by_handler(spec: ConsumerSpec, records: list[Any]) -> list[Any]:
     rank: dict[object, int] = {}
     for handler in spec.batch_handlers.values():
         rank.setdefault(handler, len(rank))
-    by_type = {
-        t.event_type_name: rank[h]
-        for t, h in spec.batch_handlers.items()
-        if issubclass(t, IntegrationEvent)
-    }
+    by_type = {t: rank[h] for t, h in spec.batch_handlers.items()}
+    batch.parsed.sort(key=lambda p: by_type.get(type(p.event), len(rank)))
+    return batch
 
-    def key(record: Any) -> int:
-        return by_type.get(decode_headers(record.headers).get("ce_type", ""), len(rank))
 
-    return sorted(records, key=key)
+async def apply(
+    consumer: IdempotentConsumer, spec: ConsumerSpec, records: Sequence[Any]
+) -> list[str]:
+    """One transaction for the lot (a poison record is replayed alone, as live does)."""
+    return await apply_batch(consumer, in_handler_order(spec, await parse_batch(consumer, records)))
+
+
+async def one_ahead(source: AsyncIterator[T]) -> AsyncIterator[T]:
+    """What `source` yields, its next item already being produced while the caller works on
+    this one (one at a time: the source is never asked twice at once)."""
+    end = object()
+    pending: asyncio.Future[object] = asyncio.ensure_future(anext(source, end))
+    try:
+        while (item := await pending) is not end:
+            pending = asyncio.ensure_future(anext(source, end))
+            yield cast(T, item)
+    finally:
+        if not pending.done():
+            pending.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await pending
+        aclose = getattr(source, "aclose", None)
+        if aclose is not None:
+            await aclose()
 
 
 def event_id(record: Any) -> UUID | None:

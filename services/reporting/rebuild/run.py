@@ -18,7 +18,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TypeAlias
@@ -34,9 +34,10 @@ from services.reporting.rebuild.apply import (
     SkippedMessages,
     applied_live,
     apply,
-    by_handler,
     consumer_for,
     event_id,
+    in_handler_order,
+    one_ahead,
 )
 from services.reporting.rebuild.plan import Stream, phases
 from services.reporting.rebuild.progress import RebuildProgress
@@ -47,6 +48,7 @@ from services.reporting.unit_of_work import REBUILD_LOCK
 from shared.db.migrate import SHARED_MIGRATIONS, load_migrations
 from shared.db.pool import DbConnection, create_pool
 from shared.logging import get_logger
+from shared.messaging.batch import ParsedBatch, apply_batch, parse_batch
 from shared.messaging.consumer import IdempotentConsumer
 from shared.messaging.security import KafkaConnection
 from shared.runtime import ConsumerSpec
@@ -123,10 +125,13 @@ async def rebuild(
         )
         with progress:
             await run.prepare(progress)
+            indexes = await schema.set_aside_indexes(conn, rebuilt)
             await run.bulk(pool, batch_size, progress)
             progress.phase("counting rollups")
             async with conn.transaction():
                 await recount_deferred_rollups(conn)
+            progress.phase("indexing")
+            await schema.restore_indexes(conn, indexes)
             progress.phase("analyzing")
             await schema.vacuum_analyze(conn, rebuilt)
             progress.phase("swapping")
@@ -240,15 +245,18 @@ class _Run:
     ) -> None:
         positions = self._positions[stream.group]
         mine = {tp: targets[tp] for tp in self._tps(stream)}
-        async for records in self._reader.read(positions, mine, batch_size=batch_size):
-            self._result.events += len(records)
-            await self._apply(consumer, by_handler(stream.spec, records))
-            progress.advance(len(records))
 
-    async def _apply(self, consumer: IdempotentConsumer, records: list[Record]) -> None:
-        started = time.perf_counter()
-        self._result.outcomes.update(await apply(consumer, records))
-        self._result.applying_seconds += time.perf_counter() - started
+        async def decoded() -> AsyncIterator[ParsedBatch]:
+            async for records in self._reader.read(positions, mine, batch_size=batch_size):
+                yield in_handler_order(stream.spec, await parse_batch(consumer, records))
+
+        # The next batch is read and decoded while Postgres applies this one.
+        async for batch in one_ahead(decoded()):
+            self._result.events += batch.size
+            started = time.perf_counter()
+            self._result.outcomes.update(await apply_batch(consumer, batch))
+            self._result.applying_seconds += time.perf_counter() - started
+            progress.advance(batch.size)
 
     async def last_records(
         self, conn: DbConnection, live: str, batch_size: int, progress: RebuildProgress
@@ -273,7 +281,7 @@ class _Run:
                     progress.advance(len(records))
                     wanted = await _applied_by_live(conn, live, stream.group, records, committed)
                     if wanted:
-                        await self._apply(consumer, by_handler(stream.spec, wanted))
+                        self._result.outcomes.update(await apply(consumer, stream.spec, wanted))
         if self._skipped.count > skipped_before:
             raise RuntimeError("records the live consumers applied failed here (see the log)")
         self._result.skipped = self._skipped.count

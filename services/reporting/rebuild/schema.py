@@ -109,6 +109,36 @@ async def relations(conn: DbConnection, schema: str) -> list[tuple[str, str]]:
     return [(r["relname"], _MOVABLE[r["kind"]]) for r in rows if r["relname"] not in KEPT]
 
 
+# Secondary indexes of plain tables: none backs a constraint the handlers' ON CONFLICT needs.
+_SECONDARY_INDEXES = """
+SELECT i.indexrelid::regclass::text AS name, pg_get_indexdef(i.indexrelid) AS definition
+FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid
+WHERE t.relnamespace = $1::regnamespace AND t.relkind = 'r' AND NOT t.relispartition
+  AND NOT i.indisunique AND NOT i.indisprimary
+  AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
+ORDER BY 1"""
+# Building an index sorts its whole table once: in memory where it fits.
+_INDEX_BUILD_MEMORY = "1GB"
+
+
+async def set_aside_indexes(conn: DbConnection, schema: str) -> list[str]:
+    """Drop the secondary indexes of `schema`'s tables; returns what re-creates them.
+
+    One sorted build per index after the bulk is much cheaper than keeping each up to date
+    through a million inserts; `restore_indexes` puts them back before the swap."""
+    rows = await conn.fetch(_SECONDARY_INDEXES, schema)
+    for row in rows:
+        await conn.execute(f"DROP INDEX {row['name']}")
+    return [row["definition"] for row in rows]
+
+
+async def restore_indexes(conn: DbConnection, definitions: list[str]) -> None:
+    await conn.execute(f"SET maintenance_work_mem = '{_INDEX_BUILD_MEMORY}'")
+    for definition in definitions:
+        await conn.execute(definition)
+    await conn.execute("RESET maintenance_work_mem")
+
+
 async def vacuum_analyze(conn: DbConnection, schema: str) -> None:
     """Fresh statistics and visibility maps, so the first KPI queries plan as on the live ones."""
     for name, kind in await relations(conn, schema):

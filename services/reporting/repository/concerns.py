@@ -16,7 +16,7 @@ import asyncpg
 from services.reporting.repository.rollup import (
     delta_select,
     facts_only,
-    recount_statement,
+    recounted,
     rollup_statement,
 )
 
@@ -122,7 +122,7 @@ def concerns_statement(changes: str, *, rollups: bool = True) -> str:
 _DELTA = delta_select("contrib", _COUNTS, day="submitted_on", where="submitted_on IS NOT NULL")
 _ROWS = f"unnest({_PARAMS}) AS u({_COLUMNS})"
 _CONCERNS = {True: concerns_statement(_ROWS), False: concerns_statement(_ROWS, rollups=False)}
-RECOUNT_CONCERNS = recount_statement("contrib AS (SELECT 1 AS sign, c.* FROM concern c)", _DELTA)
+RECOUNT_CONCERNS = recounted("contrib AS (SELECT 1 AS sign, c.* FROM concern c)", _DELTA)
 
 
 class ConcernRepository:

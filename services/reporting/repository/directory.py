@@ -13,7 +13,7 @@ import asyncpg
 from services.reporting.repository.rollup import (
     delta_select,
     facts_only,
-    recount_statement,
+    recounted,
     rollup_statement,
 )
 from services.reporting.repository.visits import COVERAGE_LOCK
@@ -153,9 +153,7 @@ _LIAISONS = {
     False: liaisons_statement(_LIAISON_ROWS, rollups=False),
 }
 # Every liaison as new: its active count, and every period it was reached in (the contacts').
-RECOUNT_LIAISONS = recount_statement(
-    "contrib AS (SELECT 1 AS sign, l.* FROM liaison l)", _CONTRIBUTION
-)
+RECOUNT_LIAISONS = recounted("contrib AS (SELECT 1 AS sign, l.* FROM liaison l)", _CONTRIBUTION)
 
 _WORKSTATIONS = """
 INSERT INTO workstation AS w (workstation_id, region_code, kind, name, changed_at, closed)

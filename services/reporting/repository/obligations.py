@@ -16,7 +16,7 @@ import asyncpg
 from services.reporting.repository.rollup import (
     delta_select,
     facts_only,
-    recount_statement,
+    recounted,
     rollup_statement,
 )
 
@@ -89,9 +89,7 @@ _OBLIGATIONS = {
     True: obligations_statement(_UNNEST),
     False: obligations_statement(_UNNEST, rollups=False),
 }
-RECOUNT_OBLIGATIONS = recount_statement(
-    "contrib AS (SELECT 1 AS sign, o.* FROM obligation o)", _DELTA
-)
+RECOUNT_OBLIGATIONS = recounted("contrib AS (SELECT 1 AS sign, o.* FROM obligation o)", _DELTA)
 
 
 class ObligationRepository:

@@ -11,10 +11,13 @@ from __future__ import annotations
 from services.reporting.repository.concerns import RECOUNT_CONCERNS
 from services.reporting.repository.directory import RECOUNT_LIAISONS
 from services.reporting.repository.obligations import RECOUNT_OBLIGATIONS
+from services.reporting.repository.rollup import recount_statement
 from services.reporting.repository.visits import RECOUNT_VISITS
 from shared.db.pool import DbConnection
 
-RECOUNTS = (RECOUNT_VISITS, RECOUNT_LIAISONS, RECOUNT_OBLIGATIONS, RECOUNT_CONCERNS)
+RECOUNT = recount_statement(
+    (RECOUNT_VISITS, RECOUNT_LIAISONS, RECOUNT_OBLIGATIONS, RECOUNT_CONCERNS)
+)
 # Each recount groups every fact row by member and period at once: in memory, not on disk.
 _WORK_MEM = "512MB"
 
@@ -22,5 +25,4 @@ _WORK_MEM = "512MB"
 async def recount_deferred_rollups(conn: DbConnection) -> None:
     """Inside the caller's transaction, on rollups that hold no deferred family's rows yet."""
     await conn.execute(f"SET LOCAL work_mem = '{_WORK_MEM}'")
-    for statement in RECOUNTS:
-        await conn.execute(statement)
+    await conn.execute(RECOUNT)

@@ -10,6 +10,8 @@ lock the same rollup rows in opposite orders.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 METRICS: tuple[str, ...] = (
     "contacts",
     "contacts_face_to_face",
@@ -71,13 +73,20 @@ def facts_only(ctes: str) -> str:
     return f"{ctes}\nSELECT 1"
 
 
-def recount_statement(source: str, delta: str) -> str:
-    """Adds to the rollups the contribution of every row of a fact table, as if each were new.
+def recounted(source: str, delta: str) -> str:
+    """A fact table's whole contribution, as if every row were new: a subquery of `delta` rows.
 
-    `source` is 'name AS (SELECT ... FROM <table>)' shaped as the rows `delta` (a writer's own
+    `source` is 'name AS (SELECT ... FROM <table>)' shaped as the rows `delta` (the writer's own
     delta SELECT) reads: the same definitions the writer uses per batch, so a recount equals
     the sum of every batch's changes."""
-    return rollup_statement(f"WITH {source}, delta AS ({delta})")
+    return f"(WITH {source} {delta})"
+
+
+def recount_statement(families: Sequence[str]) -> str:
+    """Adds every family's `recounted` contribution to the rollups in one statement, so each
+    rollup row is written once, however many families count in it."""
+    union = " UNION ALL ".join(f"SELECT * FROM {f} AS f{i}" for i, f in enumerate(families))
+    return rollup_statement(f"WITH delta AS ({union})")
 
 
 def rollup_statement(ctes: str) -> str:

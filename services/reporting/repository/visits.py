@@ -15,7 +15,7 @@ from services.reporting.repository.rollup import (
     GRAINS,
     delta_select,
     facts_only,
-    recount_statement,
+    recounted,
     rollup_statement,
 )
 from shared.contracts.visits import VisitRecordedV1
@@ -54,7 +54,7 @@ def visits_statement(rows: str, *, rollups: bool = True) -> str:
 _VISIT_ROWS = """unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[],
               $7::date[], $8::int[], $9::int[])"""
 _VISITS = {True: visits_statement(_VISIT_ROWS), False: visits_statement(_VISIT_ROWS, rollups=False)}
-RECOUNT_VISITS = recount_statement("new AS (SELECT * FROM visit)", VISIT_DELTA)
+RECOUNT_VISITS = recounted("new AS (SELECT * FROM visit)", VISIT_DELTA)
 # A liaison reached in a period counts toward that period if active at its end; the liaison's
 # own member, region and sector carry the count (as the liaison handler re-counts it).
 CONTACT_DELTA = delta_select(
