@@ -2,32 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Protocol
 from uuid import UUID
 
 import asyncpg
 
 
-async def claim_event(
-    conn: asyncpg.Connection, *, group: str, event_id: UUID, event_type: str
-) -> bool:
-    """Record the event as applied by `group`; False if it already was (then skip it).
-
-    Must run in the handler's transaction: if the handler fails, the claim rolls back too.
-    """
-    status: str = await conn.execute(
-        """INSERT INTO inbox_message (consumer_group, event_id, event_type)
-           VALUES ($1, $2, $3) ON CONFLICT DO NOTHING""",
-        group,
-        event_id,
-        event_type,
-    )
-    return status.endswith(" 1")
-
-
 async def claim_events(
     conn: asyncpg.Connection, *, group: str, events: list[tuple[UUID, str]]
 ) -> set[UUID]:
-    """The batch form of claim_event: the ids of `events` this call newly claimed."""
+    """Record each event as applied by `group`; the ids this call newly claimed (the others
+    were applied already: skip them).
+
+    Must run in the handler's transaction: if the handler fails, the claims roll back too.
+    """
     rows = await conn.fetch(
         """INSERT INTO inbox_message (consumer_group, event_id, event_type)
            SELECT $1, u.event_id, u.event_type
@@ -39,3 +27,20 @@ async def claim_events(
         [e[1] for e in events],
     )
     return {r["event_id"] for r in rows}
+
+
+class Inbox(Protocol):
+    """Where a consumer claims event ids: `claim` returns those of `events` it may apply."""
+
+    async def claim(
+        self, conn: asyncpg.Connection, *, group: str, events: list[tuple[UUID, str]]
+    ) -> set[UUID]: ...
+
+
+class PgInbox:
+    """The inbox table, claimed in the handler's transaction (every live consumer's inbox)."""
+
+    async def claim(
+        self, conn: asyncpg.Connection, *, group: str, events: list[tuple[UUID, str]]
+    ) -> set[UUID]:
+        return await claim_events(conn, group=group, events=events)

@@ -17,7 +17,6 @@ from opentelemetry import trace
 
 from shared.contracts.base import IntegrationEvent
 from shared.contracts.envelope import MalformedMessage, UnknownEventType, decode, decode_headers
-from shared.db.inbox import claim_events
 from shared.faults import failpoint
 from shared.logging import get_logger
 from shared.messaging.consumer import (
@@ -129,7 +128,7 @@ async def _apply_in_one_transaction(
 ) -> dict[int, tuple[str, str]]:
     outcomes: dict[int, tuple[str, str]] = {}
     async with consumer.unit_of_work() as uow:
-        claimed = await claim_events(
+        claimed = await consumer.inbox.claim(
             uow.connection,
             group=consumer.settings.group,
             events=[(p.event.event_id, p.event.event_type_name) for p in parsed],

@@ -19,7 +19,7 @@ from opentelemetry import trace
 
 from shared.contracts.base import IntegrationEvent
 from shared.contracts.envelope import MalformedMessage, UnknownEventType, decode, decode_headers
-from shared.db.inbox import claim_event
+from shared.db.inbox import Inbox, PgInbox
 from shared.db.unit_of_work import PgUnitOfWork
 from shared.faults import failpoint
 from shared.logging import get_logger
@@ -103,8 +103,10 @@ class IdempotentConsumer:
         handlers: Mapping[type[IntegrationEvent], EventHandler],
         dead_letters: DeadLetterSink,
         batch_handlers: Mapping[type[IntegrationEvent], BatchHandler] | None = None,
+        inbox: Inbox | None = None,
     ) -> None:
         self.settings = settings
+        self.inbox: Inbox = inbox or PgInbox()
         self._uow_factory = uow_factory
         self._batch_handlers = dict(batch_handlers or {})
         # A type with only a set-based handler is applied one at a time as a run of one.
@@ -210,13 +212,12 @@ class IdempotentConsumer:
 
     async def _apply_once(self, event: IntegrationEvent, handler: EventHandler) -> str:
         async with self._uow_factory() as uow:
-            claimed = await claim_event(
+            claimed = await self.inbox.claim(
                 uow.connection,
                 group=self.settings.group,
-                event_id=event.event_id,
-                event_type=event.event_type_name,
+                events=[(event.event_id, event.event_type_name)],
             )
-            if not claimed:
+            if event.event_id not in claimed:
                 return "duplicate"
             await handler(event, uow)
             failpoint("consumer.before_db_commit")

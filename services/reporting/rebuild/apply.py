@@ -46,6 +46,44 @@ class SkippedMessages:
         )
 
 
+class RebuildInbox:
+    """The rebuild's inbox, in memory: the ids it has applied (about 100 bytes each).
+
+    The live inbox table carries over at the swap (schema.KEPT): it already holds every event
+    the rebuilt tables will, and the live consumers go on claiming in it. So the rebuild writes
+    no inbox rows; it drops what it has applied before, or earlier in the same batch, from each
+    batch before applying it (`fresh`), and its claims grant the rest.
+    """
+
+    def __init__(self) -> None:
+        self._applied: set[UUID] = set()
+
+    async def claim(
+        self, conn: DbConnection, *, group: str, events: list[tuple[UUID, str]]
+    ) -> set[UUID]:
+        return {event_id for event_id, _ in events}
+
+    def fresh(self, batch: ParsedBatch) -> ParsedBatch:
+        """`batch` without its duplicates (their outcome: "duplicate", as the inbox's)."""
+        kept, seen = [], set()
+        for p in batch.parsed:
+            event_id = p.event.event_id
+            if event_id in self._applied or event_id in seen:
+                batch.outcomes[p.index] = ("duplicate", p.event.event_type_name)
+            else:
+                seen.add(event_id)
+                kept.append(p)
+        batch.parsed = kept
+        return batch
+
+    def remember(self, batch: ParsedBatch, outcomes: list[str]) -> None:
+        """After the batch's transaction: what it applied (a dead-lettered event is not, so a
+        later copy of it is tried again, as the live inbox would let it)."""
+        self._applied.update(
+            p.event.event_id for p in batch.parsed if outcomes[p.index] == "applied"
+        )
+
+
 class PinnedPool:
     """A pool of one connection, already in a transaction: units of work nest as savepoints.
 
@@ -67,6 +105,7 @@ def consumer_for(
     spec: ConsumerSpec,
     pool: asyncpg.Pool | PinnedPool,
     skipped: SkippedMessages,
+    inbox: RebuildInbox,
     *,
     bulk: bool,
 ) -> IdempotentConsumer:
@@ -90,6 +129,7 @@ def consumer_for(
         handlers=spec.handlers,
         batch_handlers=spec.batch_handlers,
         dead_letters=skipped,
+        inbox=inbox,
     )
 
 
@@ -110,10 +150,20 @@ def in_handler_order(spec: ConsumerSpec, batch: ParsedBatch) -> ParsedBatch:
 
 
 async def apply(
-    consumer: IdempotentConsumer, spec: ConsumerSpec, records: Sequence[Any]
+    consumer: IdempotentConsumer, spec: ConsumerSpec, inbox: RebuildInbox, records: Sequence[Any]
 ) -> list[str]:
     """One transaction for the lot (a poison record is replayed alone, as live does)."""
-    return await apply_batch(consumer, in_handler_order(spec, await parse_batch(consumer, records)))
+    batch = in_handler_order(spec, await parse_batch(consumer, records))
+    return await apply_fresh(consumer, inbox, batch)
+
+
+async def apply_fresh(
+    consumer: IdempotentConsumer, inbox: RebuildInbox, batch: ParsedBatch
+) -> list[str]:
+    """`batch` less what `inbox` has seen, in one transaction; `inbox` learns what it applied."""
+    outcomes = await apply_batch(consumer, inbox.fresh(batch))
+    inbox.remember(batch, outcomes)
+    return outcomes
 
 
 async def one_ahead(source: AsyncIterator[T]) -> AsyncIterator[T]:

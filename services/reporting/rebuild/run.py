@@ -1,23 +1,30 @@
 """The rebuild, start to swap: a fresh schema, the retained events, the last records, the swap.
 
 1. `reporting_rebuild_<ts>` is created by the service's own migrations; its outbox and feed
-   tables discard what the handlers write there (the live ones carry over, see 3).
+   tables discard what the handlers write there (the live ones carry over, see 4), and its
+   secondary indexes are set aside until the bulk is in.
 2. Each consumer group's topics are read from their beginning up to that group's committed
    offsets (directory topics first, see plan.py) and applied through the group's own handlers
-   and inbox, in big batches. A few catch-up rounds follow the live group while it moves.
-3. Under the rebuild lock (held shared by every projection transaction, so the live consumers
-   pause between two batches) the rest is applied: every record below the group's committed
-   offsets, and above them those the live inbox shows were applied already. The rebuilt tables
-   then hold exactly the events the live ones do, so the data platform's outbox and pull feed
-   carry over untouched. In the same transaction the tables are swapped.
-4. The live consumers go on where they were, into the new tables; the API never stops.
+   in big batches, the next batch decoded while Postgres applies this one. Duplicates are
+   dropped by an inbox in memory (the live inbox table carries over, see 4). The handlers
+   write facts only: no feed facts, no rollups. A few catch-up rounds follow the live group
+   while it moves.
+3. The rollups are counted once from the fact tables (repository/recount.py, the handlers'
+   own delta definitions), the indexes built, the tables analysed.
+4. Under the rebuild lock (held shared by every projection transaction, so the live consumers
+   pause between two batches) the rest is applied, rollups included as live does: every record
+   below the group's committed offsets, and above them those the live inbox shows were applied
+   already. The rebuilt tables then hold exactly the events the live ones do, so the live
+   inbox, and the data platform's outbox and pull feed, carry over untouched. In the same
+   transaction the tables are swapped.
+5. The live consumers go on where they were, into the new tables; the API never stops.
 """
 
 from __future__ import annotations
 
 import contextlib
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -31,9 +38,11 @@ from services.reporting.main import MIGRATIONS, pseudonymizer
 from services.reporting.rebuild import schema
 from services.reporting.rebuild.apply import (
     PinnedPool,
+    RebuildInbox,
     SkippedMessages,
     applied_live,
     apply,
+    apply_fresh,
     consumer_for,
     event_id,
     in_handler_order,
@@ -48,7 +57,7 @@ from services.reporting.unit_of_work import REBUILD_LOCK
 from shared.db.migrate import SHARED_MIGRATIONS, load_migrations
 from shared.db.pool import DbConnection, create_pool
 from shared.logging import get_logger
-from shared.messaging.batch import ParsedBatch, apply_batch, parse_batch
+from shared.messaging.batch import ParsedBatch, parse_batch
 from shared.messaging.consumer import IdempotentConsumer
 from shared.messaging.security import KafkaConnection
 from shared.runtime import ConsumerSpec
@@ -193,6 +202,8 @@ class _Run:
         self._phases = phases(consumers)
         self._result = result
         self._skipped = SkippedMessages()
+        # One per consumer group, as the live inbox is (two groups read members.member).
+        self._inboxes: defaultdict[str, RebuildInbox] = defaultdict(RebuildInbox)
         self._partitions: dict[tuple[str, str], list[TopicPartition]] = {}
         self._positions: dict[str, Offsets] = {}
 
@@ -226,7 +237,9 @@ class _Run:
             for name, phase in zip(("directory", "facts"), self._phases, strict=True):
                 progress.phase(f"{name} (catch-up {round_})" if round_ else name)
                 for stream in phase:
-                    consumer = consumer_for(stream.spec, pool, self._skipped, bulk=True)
+                    consumer = consumer_for(
+                        stream.spec, pool, self._skipped, self._inboxes[stream.group], bulk=True
+                    )
                     await self._advance(
                         stream, targets[stream.group], consumer, batch_size, progress
                     )
@@ -245,6 +258,7 @@ class _Run:
     ) -> None:
         positions = self._positions[stream.group]
         mine = {tp: targets[tp] for tp in self._tps(stream)}
+        inbox = self._inboxes[stream.group]
 
         async def decoded() -> AsyncIterator[ParsedBatch]:
             async for records in self._reader.read(positions, mine, batch_size=batch_size):
@@ -254,7 +268,7 @@ class _Run:
         async for batch in one_ahead(decoded()):
             self._result.events += batch.size
             started = time.perf_counter()
-            self._result.outcomes.update(await apply_batch(consumer, batch))
+            self._result.outcomes.update(await apply_fresh(consumer, inbox, batch))
             self._result.applying_seconds += time.perf_counter() - started
             progress.advance(batch.size)
 
@@ -275,13 +289,18 @@ class _Run:
                 ends = await self._reader.ends(tps)
                 positions = self._positions[stream.group]
                 progress.grow(sum(ends[tp] - positions[tp] for tp in tps))
-                consumer = consumer_for(stream.spec, pinned, self._skipped, bulk=False)
+                consumer = consumer_for(
+                    stream.spec, pinned, self._skipped, self._inboxes[stream.group], bulk=False
+                )
                 async for records in self._reader.read(positions, ends, batch_size=batch_size):
                     self._result.events += len(records)
                     progress.advance(len(records))
                     wanted = await _applied_by_live(conn, live, stream.group, records, committed)
                     if wanted:
-                        self._result.outcomes.update(await apply(consumer, stream.spec, wanted))
+                        outcomes = await apply(
+                            consumer, stream.spec, self._inboxes[stream.group], wanted
+                        )
+                        self._result.outcomes.update(outcomes)
         if self._skipped.count > skipped_before:
             raise RuntimeError("records the live consumers applied failed here (see the log)")
         self._result.skipped = self._skipped.count

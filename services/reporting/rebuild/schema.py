@@ -17,8 +17,11 @@ from shared.db.pool import DbConnection
 
 # Not projections, so not swapped: the live migration bookkeeping; the outbox (what is still to
 # be published; the rebuild publishes nothing again); the pull feed, whose `seq` cursors the
-# data platform holds (the rebuild applies exactly the events the live feed already has).
-KEPT = frozenset({"schema_migration", "outbox_message", "idempotency_key", "feed_entry"})
+# data platform holds, and the inbox (the rebuild applies exactly the events these already
+# have, and the live consumers go on claiming in their inbox throughout).
+KEPT = frozenset(
+    {"schema_migration", "outbox_message", "idempotency_key", "feed_entry", "inbox_message"}
+)
 # What in the schema depends on one of its functions or own types, other than functions.
 _TIED_TO_ROUTINES_OR_TYPES = """
 SELECT pg_describe_object(d.classid, d.objid, d.objsubid) AS what,
@@ -139,11 +142,19 @@ async def restore_indexes(conn: DbConnection, definitions: list[str]) -> None:
     await conn.execute("RESET maintenance_work_mem")
 
 
+# The rollups (and their partitions): every KPI query reads them by index, and a fresh
+# visibility map is what lets those scans skip the table. The fact tables' readers (a dossier,
+# a recount) fetch rows anyway, so they get statistics only and autovacuum does the rest later.
+_VACUUMED = ("member_kpi", "region_kpi")
+
+
 async def vacuum_analyze(conn: DbConnection, schema: str) -> None:
-    """Fresh statistics and visibility maps, so the first KPI queries plan as on the live ones."""
+    """Fresh statistics everywhere, and visibility maps on the rollups, so the first KPI queries
+    plan and run as on the live tables."""
     for name, kind in await relations(conn, schema):
         if kind == "TABLE":
-            await conn.execute(f"VACUUM (ANALYZE) {quote(schema)}.{quote(name)}")
+            how = "VACUUM (ANALYZE)" if name.startswith(_VACUUMED) else "ANALYZE"
+            await conn.execute(f"{how} {quote(schema)}.{quote(name)}")
 
 
 async def swap(conn: DbConnection, *, live: str, rebuilt: str, old: str) -> list[str]:

@@ -109,7 +109,7 @@ async def test_rebuild_equals_live_while_the_service_serves_and_events_arrive(
     async with reporting(platform) as r:
         await caught_up(platform, len(s.events))
         live = await _answers(r, platform, s)
-        table_before = await platform.fetchval("reporting", "SELECT 'inbox_message'::regclass::oid")
+        table_before = await platform.fetchval("reporting", "SELECT 'visit'::regclass::oid")
         feed_before = await platform.fetchval("reporting", "SELECT max(seq) FROM feed_entry")
         async with _polling(r, platform) as polls:
             command = asyncio.create_task(_run_command(platform))
@@ -121,7 +121,7 @@ async def test_rebuild_equals_live_while_the_service_serves_and_events_arrive(
             await publish_many(platform, after)
             await caught_up(platform, len(s.events) + len(during) + len(after))
         rebuilt = await _answers(r, platform, s)
-        table_after = await platform.fetchval("reporting", "SELECT 'inbox_message'::regclass::oid")
+        table_after = await platform.fetchval("reporting", "SELECT 'visit'::regclass::oid")
         feed_after = await platform.fetchval("reporting", "SELECT max(seq) FROM feed_entry")
         leftovers = await platform.fetchval(
             "reporting",
