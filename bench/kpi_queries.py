@@ -445,6 +445,9 @@ async def main() -> None:
     parser.add_argument("--pg-dsn-base", help="use a running Postgres (creates a database)")
     parser.add_argument("--state-dir", type=Path, help="keep the bench Postgres's files here")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument(
+        "--database", help="measure a database loaded by an earlier --keep run (no loading)"
+    )
     args = parser.parse_args()
     scale = Scale(
         args.members or max(100, round(FULL["members"] * args.scale)),
@@ -456,16 +459,18 @@ async def main() -> None:
         print(f"[{time.perf_counter() - started:7.1f}s] {what}", flush=True)
 
     async with postgres(args.pg_dsn_base, args.state_dir) as dsn_base:
-        name = "benchkpi_" + secrets.token_hex(4)
+        name = args.database or "benchkpi_" + secrets.token_hex(4)
         admin = await asyncpg.connect(f"{dsn_base}/postgres")
-        await admin.execute(f'CREATE DATABASE "{name}"')
+        if not args.database:
+            await admin.execute(f'CREATE DATABASE "{name}"')
         try:
             # Loading runs statements longer than the services' 30 s command timeout.
             conn = await asyncpg.connect(f"{dsn_base}/{name}")
             try:
-                await migrate_up(conn, load_migrations([SHARED_MIGRATIONS, MIGRATIONS]))
-                say(f"loading {scale.visits:,} contact records for {scale.members:,} members")
-                await load(conn, scale, say)
+                if not args.database:
+                    await migrate_up(conn, load_migrations([SHARED_MIGRATIONS, MIGRATIONS]))
+                    say(f"loading {scale.visits:,} contact records for {scale.members:,} members")
+                    await load(conn, scale, say)
                 sizes = await conn.fetch(
                     """SELECT relname, n_live_tup FROM pg_stat_user_tables
                        WHERE n_live_tup > 0 ORDER BY n_live_tup DESC"""
@@ -479,7 +484,7 @@ async def main() -> None:
             finally:
                 await pool.close()
         finally:
-            if not args.keep:
+            if not (args.keep or args.database):
                 await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             await admin.close()
     say(f"{args.iterations} runs of each kind, interleaved")

@@ -32,8 +32,12 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
     )
 
 
-async def create_pool(dsn: str, *, min_size: int = 2, max_size: int = 10) -> asyncpg.Pool:
-    """A pool whose broken connections (after a Postgres restart) are replaced on next use."""
+async def create_pool(
+    dsn: str, *, min_size: int = 2, max_size: int = 10, command_timeout: float | None = 30
+) -> asyncpg.Pool:
+    """A pool whose broken connections (after a Postgres restart) are replaced on next use.
+
+    `command_timeout`: seconds a statement may take (None: no limit, for batch commands)."""
     pool = await asyncpg.create_pool(
         dsn,
         min_size=min_size,
@@ -41,7 +45,7 @@ async def create_pool(dsn: str, *, min_size: int = 2, max_size: int = 10) -> asy
         init=_init_connection,
         # Recycle idle connections so a restarted server is noticed without a failed query.
         max_inactive_connection_lifetime=60,
-        command_timeout=30,
+        command_timeout=command_timeout,
     )
     assert pool is not None
     return pool

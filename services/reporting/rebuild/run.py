@@ -120,8 +120,12 @@ async def rebuild(
         result = RebuildResult(live_schema=live)
         stack.push_async_callback(schema.drop, admin, rebuilt)  # emptied by the swap
         # The service's pool setup (its JSON codecs), every connection on the rebuild's schema.
+        # No statement timeout: the recount and the index builds of a big history take minutes.
         pool = await create_pool(
-            schema.with_search_path(settings.database_url, rebuilt), min_size=1, max_size=3
+            schema.with_search_path(settings.database_url, rebuilt),
+            min_size=1,
+            max_size=3,
+            command_timeout=None,
         )
         stack.push_async_callback(pool.close)
         conn = await stack.enter_async_context(pool.acquire())

@@ -149,11 +149,10 @@ class _Query:
         self.args.append(value)
         return f"${len(self.args)}"
 
-    def in_periods(self, pieces: list[Piece], alias: str = "f") -> str:
-        """The condition that `alias`'s (grain, period) is one of the pieces."""
+    def in_periods(self, pieces: list[Piece]) -> str:
+        """The condition that the rollup row's (grain, period) is one of the pieces."""
         ors = [
-            f"({alias}.grain = '{grain}'"
-            f" AND {alias}.period BETWEEN {self.arg(lo)} AND {self.arg(hi)})"
+            f"(f.grain = '{grain}' AND f.period BETWEEN {self.arg(lo)} AND {self.arg(hi)})"
             for grain, lo, hi in pieces
         ]
         return f"({' OR '.join(ors) or 'false'})"
@@ -303,12 +302,16 @@ async def _distinct_contacted(
     group (the slow path: used only for ranges that are not one whole day, month or year)."""
     q = _Query(flt, group_by, per_member=True)
     q.where.append(f"liaison_active(f.linked_on, f.unlinked_on, {q.arg(active_on)})")
-    # Each liaison of the scope once, reached if any of its rows falls in the period.
-    in_period = q.in_periods(periods(lo, hi), alias="p")
-    q.where.append(
+    # Each liaison of the scope once, reached if it has a row in one of the pieces: one probe
+    # of the (liaison_id, grain, period) key per piece, stopping at the first row found (one
+    # EXISTS over the pieces OR-ed would read every row the liaison has).
+    reached = [
         "EXISTS (SELECT 1 FROM liaison_period_contact p"  # noqa: S608
-        f" WHERE p.liaison_id = f.liaison_id AND {in_period})"
-    )
+        f" WHERE p.liaison_id = f.liaison_id AND p.grain = '{grain}'"
+        f" AND p.period BETWEEN {q.arg(first)} AND {q.arg(last)})"
+        for grain, first, last in periods(lo, hi)
+    ]
+    q.where.append(f"({' OR '.join(reached) or 'false'})")
     select = f"{_KEYS[group_by]} AS key, count(*)::int AS liaisons_contacted"
     rows = await conn.fetch(q.sql(select, "liaison f"), *q.args)
     return {r["key"]: {"liaisons_contacted": int(r["liaisons_contacted"])} for r in rows}
