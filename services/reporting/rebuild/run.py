@@ -6,7 +6,7 @@
 2. Each consumer group's topics are read from their beginning up to that group's committed
    offsets (directory topics first, see plan.py) and applied through the group's own handlers
    in big batches, the next batch decoded while Postgres applies this one. Duplicates are
-   dropped by an inbox in memory (the live inbox table carries over, see 4). The handlers
+   dropped by an inbox kept in memory and written with one COPY at the end. The handlers
    write facts only: no feed facts, no rollups. A few catch-up rounds follow the live group
    while it moves.
 3. The rollups are counted once from the fact tables (repository/recount.py, the handlers'
@@ -14,9 +14,9 @@
 4. Under the rebuild lock (held shared by every projection transaction, so the live consumers
    pause between two batches) the rest is applied, rollups included as live does: every record
    below the group's committed offsets, and above them those the live inbox shows were applied
-   already. The rebuilt tables then hold exactly the events the live ones do, so the live
-   inbox, and the data platform's outbox and pull feed, carry over untouched. In the same
-   transaction the tables are swapped.
+   already. The rebuilt tables then hold exactly the events the live ones do, so the data
+   platform's outbox and pull feed carry over untouched. In the same transaction the tables
+   are swapped.
 5. The live consumers go on where they were, into the new tables; the API never stops.
 """
 
@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -140,6 +140,7 @@ async def rebuild(
             await run.prepare(progress)
             indexes = await schema.set_aside_indexes(conn, rebuilt)
             await run.bulk(pool, batch_size, progress)
+            await run.save_inboxes(conn)
             progress.phase("counting rollups")
             async with conn.transaction():
                 await recount_deferred_rollups(conn)
@@ -206,8 +207,8 @@ class _Run:
         self._phases = phases(consumers)
         self._result = result
         self._skipped = SkippedMessages()
-        # One per consumer group, as the live inbox is (two groups read members.member).
-        self._inboxes: defaultdict[str, RebuildInbox] = defaultdict(RebuildInbox)
+        # One per consumer group, as in the inbox table (two groups read members.member).
+        self._inboxes = {s.group: RebuildInbox(s.group) for s in self._streams()}
         self._partitions: dict[tuple[str, str], list[TopicPartition]] = {}
         self._positions: dict[str, Offsets] = {}
 
@@ -247,6 +248,10 @@ class _Run:
                     await self._advance(
                         stream, targets[stream.group], consumer, batch_size, progress
                     )
+
+    async def save_inboxes(self, conn: DbConnection) -> None:
+        for inbox in self._inboxes.values():
+            await inbox.save(conn)
 
     async def _committed(self, group: str) -> Offsets:
         tps = [tp for s in self._streams() if s.group == group for tp in self._tps(s)]
@@ -305,6 +310,7 @@ class _Run:
                             consumer, stream.spec, self._inboxes[stream.group], wanted
                         )
                         self._result.outcomes.update(outcomes)
+        await self.save_inboxes(conn)
         if self._skipped.count > skipped_before:
             raise RuntimeError("records the live consumers applied failed here (see the log)")
         self._result.skipped = self._skipped.count

@@ -17,11 +17,8 @@ from shared.db.pool import DbConnection
 
 # Not projections, so not swapped: the live migration bookkeeping; the outbox (what is still to
 # be published; the rebuild publishes nothing again); the pull feed, whose `seq` cursors the
-# data platform holds, and the inbox (the rebuild applies exactly the events these already
-# have, and the live consumers go on claiming in their inbox throughout).
-KEPT = frozenset(
-    {"schema_migration", "outbox_message", "idempotency_key", "feed_entry", "inbox_message"}
-)
+# data platform holds (the rebuild applies exactly the events the live feed already has).
+KEPT = frozenset({"schema_migration", "outbox_message", "idempotency_key", "feed_entry"})
 # What in the schema depends on one of its functions or own types, other than functions.
 _TIED_TO_ROUTINES_OR_TYPES = """
 SELECT pg_describe_object(d.classid, d.objid, d.objsubid) AS what,
