@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from typing import Any, TypeVar, cast
 from uuid import UUID
 
@@ -180,7 +180,7 @@ async def apply_fresh(
     return outcomes
 
 
-async def one_ahead(source: AsyncIterator[T]) -> AsyncIterator[T]:
+async def one_ahead(source: AsyncIterator[T]) -> AsyncGenerator[T, None]:
     """What `source` yields, its next item already being produced while the caller works on
     this one (one at a time: the source is never asked twice at once)."""
     end = object()

@@ -273,13 +273,15 @@ class _Run:
             async for records in self._reader.read(positions, mine, batch_size=batch_size):
                 yield in_handler_order(stream.spec, await parse_batch(consumer, records))
 
-        # The next batch is read and decoded while Postgres applies this one.
-        async for batch in one_ahead(decoded()):
-            self._result.events += batch.size
-            started = time.perf_counter()
-            self._result.outcomes.update(await apply_fresh(consumer, inbox, batch))
-            self._result.applying_seconds += time.perf_counter() - started
-            progress.advance(batch.size)
+        # The next batch is read and decoded while Postgres applies this one; if applying
+        # fails, aclosing stops that read before the error goes on.
+        async with contextlib.aclosing(one_ahead(decoded())) as batches:
+            async for batch in batches:
+                self._result.events += batch.size
+                started = time.perf_counter()
+                self._result.outcomes.update(await apply_fresh(consumer, inbox, batch))
+                self._result.applying_seconds += time.perf_counter() - started
+                progress.advance(batch.size)
 
     async def last_records(
         self, conn: DbConnection, live: str, batch_size: int, progress: RebuildProgress
