@@ -265,10 +265,12 @@ async def test_a_platform_slower_than_the_timeout_counts_as_a_failure_and_is_ret
 ) -> None:
     stub = DisposalPlatformStub(SECRET, mode="slow", times=1, delay=2.5)
     # The backoff leaves a window long enough to see the timed-out attempt recorded, even on
-    # a loaded CI machine (1.5 s was missed once there: the retry had already succeeded).
+    # a loaded CI machine. FAST caps every backoff at 0.2 s, so the cap is raised too: with it
+    # the window was 0.2 s, and a fresh-clone run once polled only after the retry had sent.
     settings: dict[str, Any] = {
         "disposal_platform_timeout_seconds": 1.0,
-        "bridge_backoff_base_seconds": 5.0,
+        "bridge_backoff_base_seconds": 3.0,
+        "bridge_backoff_max_seconds": 3.0,
     }
     async with bridged(platform, stub, **settings) as w:
         (cid,) = await w.assigned(None)
