@@ -14,6 +14,7 @@ from uuid import UUID
 import asyncpg
 
 from services.reporting.repository.rollup import (
+    both_forms,
     delta_select,
     facts_only,
     recounted,
@@ -121,7 +122,7 @@ def concerns_statement(changes: str, *, rollups: bool = True) -> str:
 
 _DELTA = delta_select("contrib", _COUNTS, day="submitted_on", where="submitted_on IS NOT NULL")
 _ROWS = f"unnest({_PARAMS}) AS u({_COLUMNS})"
-_CONCERNS = {True: concerns_statement(_ROWS), False: concerns_statement(_ROWS, rollups=False)}
+_CONCERNS = both_forms(concerns_statement, _ROWS)
 RECOUNT_CONCERNS = recounted("contrib AS (SELECT 1 AS sign, c.* FROM concern c)", _DELTA)
 
 

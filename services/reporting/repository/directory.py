@@ -11,6 +11,7 @@ from uuid import UUID
 import asyncpg
 
 from services.reporting.repository.rollup import (
+    both_forms,
     delta_select,
     facts_only,
     recounted,
@@ -148,10 +149,7 @@ def liaisons_statement(changes: str, *, rollups: bool = True) -> str:
 
 _LIAISON_ROWS = """unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::date[], $6::date[])
          AS u(liaison_id, member_id, region_code, sector_code, linked_on, unlinked_on)"""
-_LIAISONS = {
-    True: liaisons_statement(_LIAISON_ROWS),
-    False: liaisons_statement(_LIAISON_ROWS, rollups=False),
-}
+_LIAISONS = both_forms(liaisons_statement, _LIAISON_ROWS)
 # Every liaison as new: its active count, and every period it was reached in (the contacts').
 RECOUNT_LIAISONS = recounted("contrib AS (SELECT 1 AS sign, l.* FROM liaison l)", _CONTRIBUTION)
 

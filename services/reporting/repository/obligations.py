@@ -14,6 +14,7 @@ from uuid import UUID
 import asyncpg
 
 from services.reporting.repository.rollup import (
+    both_forms,
     delta_select,
     facts_only,
     recounted,
@@ -85,10 +86,7 @@ def obligations_statement(changes: str, *, rollups: bool = True) -> str:
     )
 
 
-_OBLIGATIONS = {
-    True: obligations_statement(_UNNEST),
-    False: obligations_statement(_UNNEST, rollups=False),
-}
+_OBLIGATIONS = both_forms(obligations_statement, _UNNEST)
 RECOUNT_OBLIGATIONS = recounted("contrib AS (SELECT 1 AS sign, o.* FROM obligation o)", _DELTA)
 
 

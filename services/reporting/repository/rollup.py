@@ -10,7 +10,7 @@ lock the same rollup rows in opposite orders.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 METRICS: tuple[str, ...] = (
     "contacts",
@@ -64,6 +64,12 @@ def delta_select(
                       coalesce({sector}, '-') AS sector_code, {only_grain} AS only_grain,
                       {day} AS day, {values}
                FROM {source} WHERE {where}"""
+
+
+def both_forms(statement: Callable[..., str], rows: str) -> dict[bool, str]:
+    """`statement(rows)` keyed by whether it updates the rollups: a repository picks the form
+    by its `defer_rollups`."""
+    return {True: statement(rows), False: statement(rows, rollups=False)}
 
 
 def facts_only(ctes: str) -> str:

@@ -13,6 +13,7 @@ import asyncpg
 
 from services.reporting.repository.rollup import (
     GRAINS,
+    both_forms,
     delta_select,
     facts_only,
     recounted,
@@ -53,7 +54,7 @@ def visits_statement(rows: str, *, rollups: bool = True) -> str:
 
 _VISIT_ROWS = """unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[],
               $7::date[], $8::int[], $9::int[])"""
-_VISITS = {True: visits_statement(_VISIT_ROWS), False: visits_statement(_VISIT_ROWS, rollups=False)}
+_VISITS = both_forms(visits_statement, _VISIT_ROWS)
 RECOUNT_VISITS = recounted("new AS (SELECT * FROM visit)", VISIT_DELTA)
 # A liaison reached in a period counts toward that period if active at its end; the liaison's
 # own member, region and sector carry the count (as the liaison handler re-counts it).
@@ -86,10 +87,7 @@ def liaison_contacts_statement(contacts: str, *, rollups: bool = True) -> str:
 
 
 _CONTACT_ROWS = "unnest($1::uuid[], $2::date[]) AS u(liaison_id, day)"
-_LIAISON_CONTACTS = {
-    True: liaison_contacts_statement(_CONTACT_ROWS),
-    False: liaison_contacts_statement(_CONTACT_ROWS, rollups=False),
-}
+_LIAISON_CONTACTS = both_forms(liaison_contacts_statement, _CONTACT_ROWS)
 
 
 class VisitRepository:
