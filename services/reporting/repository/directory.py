@@ -123,15 +123,23 @@ _CONTRIBUTION = " UNION ALL ".join(
 )
 
 
+# A liaison new to the table may have been reached already: its days so far (later ones are
+# added by the contact writer, visits.liaison_contacts_statement).
+_DAYS_SO_FAR = """(SELECT coalesce(range_agg(daterange(p.period, p.period, '[]')), '{}')
+                  FROM liaison_period_contact p
+                  WHERE p.liaison_id = input.liaison_id AND p.grain = 'd')"""
+
+
 def liaisons_statement(changes: str, *, rollups: bool = True) -> str:
-    """`changes`: a FROM item with one LiaisonChange per row (the liaison table's columns)."""
+    """`changes`: a FROM item with one LiaisonChange per row (the liaison table's columns).
+    Without rollups, contact_days is left empty for the recount to fill."""
     return (rollup_statement if rollups else facts_only)(
         f"""WITH input AS (SELECT * FROM {changes}),
         old AS (SELECT l.* FROM liaison l JOIN input USING (liaison_id)),
         upd AS (
           INSERT INTO liaison AS l (liaison_id, member_id, region_code, sector_code, linked_on,
-                                    unlinked_on)
-          SELECT * FROM input ORDER BY liaison_id
+                                    unlinked_on, contact_days)
+          SELECT *, {_DAYS_SO_FAR if rollups else "'{}'"} FROM input ORDER BY liaison_id
           ON CONFLICT (liaison_id) DO UPDATE SET
             member_id = CASE WHEN {_RELINK} THEN EXCLUDED.member_id ELSE l.member_id END,
             region_code = CASE WHEN {_RELINK} THEN EXCLUDED.region_code ELSE l.region_code END,

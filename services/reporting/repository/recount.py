@@ -18,6 +18,12 @@ from shared.db.pool import DbConnection
 RECOUNT = recount_statement(
     (RECOUNT_VISITS, RECOUNT_LIAISONS, RECOUNT_OBLIGATIONS, RECOUNT_CONCERNS)
 )
+# Each liaison's contact_days, which the bulk's facts-only contact writer left empty.
+RECOUNT_CONTACT_DAYS = """
+UPDATE liaison l SET contact_days = c.days
+FROM (SELECT liaison_id, range_agg(daterange(period, period, '[]')) AS days
+      FROM liaison_period_contact WHERE grain = 'd' GROUP BY 1) AS c
+WHERE c.liaison_id = l.liaison_id"""
 # Each recount groups every fact row by member and period at once: in memory, not on disk.
 _WORK_MEM = "512MB"
 
@@ -26,3 +32,4 @@ async def recount_deferred_rollups(conn: DbConnection) -> None:
     """Inside the caller's transaction, on rollups that hold no deferred family's rows yet."""
     await conn.execute(f"SET LOCAL work_mem = '{_WORK_MEM}'")
     await conn.execute(RECOUNT)
+    await conn.execute(RECOUNT_CONTACT_DAYS)

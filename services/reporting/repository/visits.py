@@ -70,9 +70,21 @@ CONTACT_DELTA = delta_select(
 )
 
 
+# The days newly reached added to each liaison's contact_days (a liaison not linked yet gets
+# them from liaison_period_contact when it is: directory.liaisons_statement).
+_ADD_CONTACT_DAYS = """
+            days AS (
+              UPDATE liaison l SET contact_days = l.contact_days + n.days
+              FROM (SELECT liaison_id, range_agg(daterange(period, period, '[]')) AS days
+                    FROM new WHERE grain = 'd' GROUP BY 1) AS n
+              WHERE l.liaison_id = n.liaison_id
+            ),"""
+
+
 def liaison_contacts_statement(contacts: str, *, rollups: bool = True) -> str:
     """`contacts` is a FROM item `u` with (liaison_id, day). Its recount is the liaisons'
-    (directory.RECOUNT_LIAISONS): a contact counts through its liaison."""
+    (directory.RECOUNT_LIAISONS, recount.RECOUNT_CONTACT_DAYS): a contact counts through its
+    liaison."""
     return (rollup_statement if rollups else facts_only)(
         f"""WITH new AS (
               INSERT INTO liaison_period_contact (liaison_id, grain, period)
@@ -81,7 +93,7 @@ def liaison_contacts_statement(contacts: str, *, rollups: bool = True) -> str:
               ORDER BY 1, 2, 3
               ON CONFLICT DO NOTHING
               RETURNING *
-            ),
+            ),{_ADD_CONTACT_DAYS if rollups else ""}
             delta AS ({CONTACT_DELTA})"""
     )
 

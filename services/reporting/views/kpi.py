@@ -10,7 +10,8 @@ Two counts are not plain sums:
 - liaisons_active at a day is a running sum of liaison_delta (+1 on a link, -1 on an unlink)
   over everything up to that day;
 - liaisons_contacted counts distinct liaisons, so the rollup holds it per exact day, month and
-  year; any other range counts distinct liaisons from liaison_period_contact instead.
+  year; any other range counts the liaisons whose contact_days (every day each was reached,
+  on the liaison's row) meet it.
 
 Every column and key expression below is a constant of this module: request values only ever
 travel as $n parameters.
@@ -302,16 +303,9 @@ async def _distinct_contacted(
     group (the slow path: used only for ranges that are not one whole day, month or year)."""
     q = _Query(flt, group_by, per_member=True)
     q.where.append(f"liaison_active(f.linked_on, f.unlinked_on, {q.arg(active_on)})")
-    # Each liaison of the scope once, reached if it has a row in one of the pieces: one probe
-    # of the (liaison_id, grain, period) key per piece, stopping at the first row found (one
-    # EXISTS over the pieces OR-ed would read every row the liaison has).
-    reached = [
-        "EXISTS (SELECT 1 FROM liaison_period_contact p"  # noqa: S608
-        f" WHERE p.liaison_id = f.liaison_id AND p.grain = '{grain}'"
-        f" AND p.period BETWEEN {q.arg(first)} AND {q.arg(last)})"
-        for grain, first, last in periods(lo, hi)
-    ]
-    q.where.append(f"({' OR '.join(reached) or 'false'})")
+    # Each liaison of the scope once, reached if one of its contact days is in [lo, hi]: a
+    # test on its own row, no probe of liaison_period_contact per liaison and period piece.
+    q.where.append(f"f.contact_days && daterange({q.arg(lo)}, {q.arg(hi)}, '[]')")
     select = f"{_KEYS[group_by]} AS key, count(*)::int AS liaisons_contacted"
     rows = await conn.fetch(q.sql(select, "liaison f"), *q.args)
     return {r["key"]: {"liaisons_contacted": int(r["liaisons_contacted"])} for r in rows}

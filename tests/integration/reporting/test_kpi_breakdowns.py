@@ -188,6 +188,39 @@ async def test_workstation_and_period_breakdowns_equal_the_hand_computed_values(
     assert "2026-05" not in mishan_months
 
 
+async def test_a_liaison_reached_before_its_link_arrived_counts_in_a_cut_period(
+    platform: Platform,
+) -> None:
+    """Links and contact records travel on different topics, so a contact can be projected
+    before its liaison is: the liaison still counts as reached on the contact's days."""
+    a = Member(MISHAN, "education", "王建国")
+    early, late = uuid4(), uuid4()
+    contacts: list[IntegrationEvent] = [
+        a.registered(),
+        a.visit(D(2026, 3, 5), "online", 5, 0, liaison_ids=[early]),
+        a.visit(D(2026, 6, 1), "online", 5, 0, liaison_ids=[late]),
+    ]
+    links: list[IntegrationEvent] = [
+        a.liaison_linked(early, "李*芳"),
+        a.liaison_linked(late, "张*明"),
+    ]
+    admin = platform.keys.headers(Role.CITY_ADMIN, JIXI)
+    async with reporting(platform) as r:
+        await publish_many(platform, contacts)
+        await caught_up(platform, len(contacts))
+        await publish_many(platform, links)
+        await caught_up(platform, len(contacts) + len(links))
+        cut = await summary(
+            r, admin, group_by="county", **{"from": "2026-03-03", "to": "2026-04-20"}
+        )
+        whole = await summary(
+            r, admin, group_by="county", **{"from": "2026-03-03", "to": "2026-06-20"}
+        )
+    # 3 Mar - 20 Apr reaches only the first (5 Mar); to 20 Jun both; both linked on 5 Jan.
+    assert rate_triples(cut["rows"][0])["coverage"] == (1, 2, 0.5)
+    assert rate_triples(whole["rows"][0])["coverage"] == (2, 2, 1.0)
+
+
 # Each rollup count recomputed straight from the fact rows (how the old query-time views did
 # it), and compared for every member, grain and period.
 _FROM_FACTS = """
@@ -306,17 +339,27 @@ async def _assert_a_recount_equals_the_batches(platform: Platform) -> None:
         await tx.start()
         try:
             before = {t: await _nonzero_rows(conn, sql) for t, sql in _ROLLUP_ROWS.items()}
+            days_before = await conn.fetch(_CONTACT_DAYS)
             zeroed = ", ".join(f"{m} = 0" for m in _RECOUNTED)
             for table in _ROLLUP_ROWS:
                 await conn.execute(f"UPDATE {table} SET {zeroed}")  # noqa: S608
+            await conn.execute("UPDATE liaison SET contact_days = '{}'")
             await recount_deferred_rollups(conn)
             after = {t: await _nonzero_rows(conn, sql) for t, sql in _ROLLUP_ROWS.items()}
+            days_after = await conn.fetch(_CONTACT_DAYS)
         finally:
             await tx.rollback()
     finally:
         await conn.close()
     assert before["member_kpi"]
     assert after == before
+    # Each liaison's contact days, kept per batch (also for liaisons reached before their
+    # link arrived), are the ones the recount reads back from liaison_period_contact.
+    assert any(r["contact_days"] for r in days_before)
+    assert days_after == days_before
+
+
+_CONTACT_DAYS = "SELECT liaison_id, contact_days::text FROM liaison ORDER BY liaison_id"
 
 
 async def _nonzero_rows(conn: asyncpg.Connection, sql: str) -> set[tuple[Any, ...]]:
