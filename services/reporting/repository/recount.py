@@ -1,9 +1,10 @@
 """Counting the rollups from the fact tables at once: what a rebuild does after its bulk.
 
 The bulk writes facts only (`ReportingUnitOfWork.defers_rollups`); each family's recount then
-adds every row's contribution with the same delta definitions its writer uses per batch. The
-notifications family is not here: its rows do not keep the region, day and sector they were
-counted under, so it is always counted as it comes, also in a rebuild.
+adds every row's contribution to member_kpi with the same delta definitions its writer uses
+per batch, and region_kpi is summed anew from member_kpi. The notifications family is not
+here: its rows do not keep the region, day and sector they were counted under, so it is always
+counted as it comes, also in a rebuild.
 """
 
 from __future__ import annotations
@@ -11,11 +12,11 @@ from __future__ import annotations
 from services.reporting.repository.concerns import RECOUNT_CONCERNS
 from services.reporting.repository.directory import RECOUNT_LIAISONS
 from services.reporting.repository.obligations import RECOUNT_OBLIGATIONS
-from services.reporting.repository.rollup import recount_statement
+from services.reporting.repository.rollup import recount_statements
 from services.reporting.repository.visits import RECOUNT_VISITS
 from shared.db.pool import DbConnection
 
-RECOUNT = recount_statement(
+RECOUNT = recount_statements(
     (RECOUNT_VISITS, RECOUNT_LIAISONS, RECOUNT_OBLIGATIONS, RECOUNT_CONCERNS)
 )
 # Each liaison's contact_days, which the bulk's facts-only contact writer left empty.
@@ -31,5 +32,6 @@ _WORK_MEM = "512MB"
 async def recount_deferred_rollups(conn: DbConnection) -> None:
     """Inside the caller's transaction, on rollups that hold no deferred family's rows yet."""
     await conn.execute(f"SET LOCAL work_mem = '{_WORK_MEM}'")
-    await conn.execute(RECOUNT)
+    for statement in RECOUNT:
+        await conn.execute(statement)
     await conn.execute(RECOUNT_CONTACT_DAYS)

@@ -74,7 +74,7 @@ def both_forms(statement: Callable[..., str], rows: str) -> dict[bool, str]:
 
 def facts_only(ctes: str) -> str:
     """The same `ctes` writing their fact rows and leaving the rollups alone (a rebuild counts
-    them once at the end, see `recount_statement`): an unreferenced SELECT CTE is never run,
+    them once at the end, see `recount_statements`): an unreferenced SELECT CTE is never run,
     a data-modifying one always is."""
     return f"{ctes}\nSELECT 1"
 
@@ -88,34 +88,47 @@ def recounted(source: str, delta: str) -> str:
     return f"(WITH {source} {delta})"
 
 
-def recount_statement(families: Sequence[str]) -> str:
-    """Adds every family's `recounted` contribution to the rollups in one statement, so each
-    rollup row is written once, however many families count in it."""
+def recount_statements(families: Sequence[str]) -> tuple[str, ...]:
+    """Adds every family's `recounted` contribution to member_kpi in one statement, so each
+    rollup row is written once, however many families count in it; then region_kpi anew as
+    member_kpi's sums without the member (its definition: summing the member rows is a
+    fraction of the work of grading every fact again)."""
     union = " UNION ALL ".join(f"SELECT * FROM {f} AS f{i}" for i, f in enumerate(families))
-    return rollup_statement(f"WITH delta AS ({union})")
+    members = f"""WITH delta AS ({union}),
+      {_GRADED}
+      {_added_to("member_kpi", _MEMBER_KEY, "graded")}"""
+    regions = f"""INSERT INTO region_kpi ({", ".join(_REGION_KEY)}, {_COLUMNS})
+      SELECT {", ".join(_REGION_KEY)}, {_SUMS} FROM member_kpi
+      GROUP BY {", ".join(_REGION_KEY)}"""
+    return members, "DELETE FROM region_kpi", regions
+
+
+_MEMBER_KEY = ("member_id", "grain", "period", "region_code", "sector_code")
+_REGION_KEY = ("grain", "period", "region_code", "sector_code")
+_SUMS = ", ".join(f"sum({m})::int AS {m}" for m in METRICS)
+_COLUMNS = ", ".join(METRICS)
+_GRADED = f"""graded AS (
+        SELECT d.*, g.grain, kpi_period(g.grain, d.day) AS period
+        FROM delta d CROSS JOIN {GRAINS}
+        WHERE d.day IS NOT NULL AND (d.only_grain IS NULL OR d.only_grain = g.grain)
+      )"""
+
+
+def _added_to(table: str, key: Sequence[str], source: str) -> str:
+    """INSERT adding `source`'s sums per `key` to `table`, in key order (see the module doc)."""
+    columns = ", ".join(key)
+    added = ", ".join(f"{m} = {table}.{m} + EXCLUDED.{m}" for m in METRICS)
+    return f"""INSERT INTO {table} ({columns}, {_COLUMNS})
+        SELECT {columns}, {_SUMS}
+        FROM {source} GROUP BY {columns} ORDER BY {columns}
+        ON CONFLICT ON CONSTRAINT {table}_pk DO UPDATE SET {added}"""
 
 
 def rollup_statement(ctes: str) -> str:
     """`ctes` is 'WITH ..., delta AS (...)'; the statement applies delta to both rollups."""
-    sums = ", ".join(f"sum({m})::int AS {m}" for m in METRICS)
-    columns = ", ".join(METRICS)
-
-    def added(table: str) -> str:
-        return ", ".join(f"{m} = {table}.{m} + EXCLUDED.{m}" for m in METRICS)
-
     return f"""{ctes},
-      graded AS (
-        SELECT d.*, g.grain, kpi_period(g.grain, d.day) AS period
-        FROM delta d CROSS JOIN {GRAINS}
-        WHERE d.day IS NOT NULL AND (d.only_grain IS NULL OR d.only_grain = g.grain)
-      ),
+      {_GRADED},
       per_member AS (
-        INSERT INTO member_kpi (member_id, grain, period, region_code, sector_code, {columns})
-        SELECT member_id, grain, period, region_code, sector_code, {sums}
-        FROM graded GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5
-        ON CONFLICT ON CONSTRAINT member_kpi_pk DO UPDATE SET {added("member_kpi")}
+        {_added_to("member_kpi", _MEMBER_KEY, "graded")}
       )
-      INSERT INTO region_kpi (grain, period, region_code, sector_code, {columns})
-      SELECT grain, period, region_code, sector_code, {sums}
-      FROM graded GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
-      ON CONFLICT ON CONSTRAINT region_kpi_pk DO UPDATE SET {added("region_kpi")}"""
+      {_added_to("region_kpi", _REGION_KEY, "graded")}"""
