@@ -84,11 +84,17 @@ def decode_headers(raw: Any) -> dict[str, str]:
     """Kafka headers arrive as (name, bytes) pairs; undecodable values are dropped."""
     result: dict[str, str] = {}
     for name, value in raw or ():
-        if isinstance(value, bytes | bytearray):
-            try:
-                result[name] = bytes(value).decode()
-            except UnicodeDecodeError:
-                continue
-        elif isinstance(value, str):
-            result[name] = value
+        try:
+            # bytes, as aiokafka hands them, first: this runs for every header of every record.
+            result[name] = value.decode() if type(value) is bytes else _as_text(value)
+        except (UnicodeDecodeError, TypeError):
+            continue
     return result
+
+
+def _as_text(value: object) -> str:
+    if isinstance(value, bytearray):
+        return value.decode()
+    if isinstance(value, str):
+        return value
+    raise TypeError(type(value).__name__)

@@ -31,6 +31,8 @@ from shared.telemetry import context_from_headers, tracer
 
 log = get_logger(__name__)
 _MAX_TRANSIENT_BACKOFF = 5.0
+# About 20 ms of decoding.
+_DECODED_BETWEEN_YIELDS = 1000
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,10 @@ async def parse_batch(
     this one (the rebuild does)."""
     batch = ParsedBatch(len(records))
     for index, record in enumerate(records):
+        if index % _DECODED_BETWEEN_YIELDS == _DECODED_BETWEEN_YIELDS - 1:
+            # A big batch decodes for a second or more: let the loop answer the database (and
+            # Kafka) in between, so a reader decoding ahead does not stall the writer.
+            await asyncio.sleep(0)
         headers = decode_headers(record.headers)
         try:
             event = decode(record.value, headers)

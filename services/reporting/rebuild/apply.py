@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncGenerator, AsyncIterator, Sequence
+import gc
+from collections.abc import AsyncGenerator, AsyncIterator, Iterator, Sequence
 from typing import Any, TypeVar, cast
 from uuid import UUID
 
@@ -197,6 +198,25 @@ async def one_ahead(source: AsyncIterator[T]) -> AsyncGenerator[T, None]:
         aclose = getattr(source, "aclose", None)
         if aclose is not None:
             await aclose()
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cycle collector off for the bulk.
+
+    The bulk keeps two batches of decoded events (hundreds of thousands of small objects) and
+    the in-memory inboxes alive; the collector traversed them over and over, about a quarter
+    of the bulk's time at 200,000 events. What the bulk drops is freed by reference counting
+    as usual; any cycles it left wait for the collector's next run (not forced here: a full
+    collection over the inboxes would cost half a second for nothing).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def event_id(record: Any) -> UUID | None:

@@ -18,6 +18,9 @@ Offsets = dict[TopicPartition, int]
 # Bytes fetched per partition and request: big enough that a partition's backlog streams in a
 # few round trips, small enough that 60 partitions in flight stay well under the memory bar.
 _PARTITION_FETCH_BYTES = 4 * 1024 * 1024
+# Records unpacked per `getmany` (aiokafka unpacks them without yielding): a few ms at a time,
+# so a read running ahead leaves the loop free to answer the database in between.
+_RECORDS_PER_CALL = 5_000
 
 
 class TopicReader:
@@ -85,7 +88,9 @@ class TopicReader:
             consumer.seek(tp, positions[tp])
         pending: list[Any] = []
         while todo:
-            fetched = await consumer.getmany(*todo, timeout_ms=1000, max_records=batch_size)
+            fetched = await consumer.getmany(
+                *todo, timeout_ms=1000, max_records=min(batch_size, _RECORDS_PER_CALL)
+            )
             for tp, records in fetched.items():
                 pending += [r for r in records if r.offset < targets[tp]]
             for tp in todo:

@@ -43,6 +43,7 @@ from services.reporting.rebuild.apply import (
     applied_live,
     apply,
     apply_fresh,
+    collector_paused,
     consumer_for,
     event_id,
     in_handler_order,
@@ -139,7 +140,8 @@ async def rebuild(
         with progress:
             await run.prepare(progress)
             indexes = await schema.set_aside_indexes(conn, rebuilt)
-            await run.bulk(pool, batch_size, progress)
+            with collector_paused():
+                await run.bulk(pool, batch_size, progress)
             await run.save_inboxes(conn)
             progress.phase("counting rollups")
             async with conn.transaction():

@@ -30,11 +30,16 @@ class TimelineRepository:
         """A batch's lines in one statement; a line already there stays as it is."""
         if not entries:
             return
+        # The facts travel as text and become a JSON object in Postgres (no JSON encoding of
+        # the already encoded text on the way).
         await self._conn.execute(
             """INSERT INTO timeline_entry (event_id, member_id, occurred_at, event_type,
                    subject_id, facts)
-               SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[], $4::text[],
-                                    $5::uuid[], $6::jsonb[])
+               SELECT u.event_id, u.member_id, u.occurred_at, u.event_type, u.subject_id,
+                      u.facts::jsonb
+               FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[], $4::text[], $5::uuid[],
+                           $6::text[])
+                 AS u(event_id, member_id, occurred_at, event_type, subject_id, facts)
                ON CONFLICT DO NOTHING""",
             [e.event_id for e in entries],
             [e.member_id for e in entries],

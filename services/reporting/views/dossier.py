@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 import asyncpg
@@ -34,7 +34,13 @@ async def timeline(
         start,
         end,
     )
-    return [{**dict(r), "facts": json.loads(r["facts"])} for r in rows]
+    return [{**dict(r), "facts": _object(r["facts"])} for r in rows]
+
+
+def _object(facts: Any) -> dict[str, Any]:
+    """Lines written before 7 Dec 2026 hold their facts' JSON text as a JSON string (a rebuild
+    rewrites them as objects)."""
+    return cast(dict[str, Any], json.loads(facts) if isinstance(facts, str) else facts)
 
 
 async def years(conn: asyncpg.Connection, member_id: UUID) -> list[int]:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from datetime import date
+from uuid import uuid4
 
 import httpx
 
@@ -10,7 +12,7 @@ from shared.auth import Role
 from shared.contracts import topics
 from shared.contracts.visits import ConcernUpgradedV1, ObligationOpenedV1
 from tests.integration.reporting import scenario
-from tests.integration.reporting.history import publish_many
+from tests.integration.reporting.history import MISHAN, Member, publish_many
 from tests.integration.reporting.support import YEAR_2026, caught_up, reporting, summary
 from tests.support.kafka import read_all
 from tests.support.platform import Platform
@@ -118,3 +120,35 @@ def _assert_no_personal_data(s: scenario.Scenario, texts: list[str]) -> None:
             # raw, and as JSON would escape it
             assert secret not in text, secret
             assert json.dumps(secret)[1:-1] not in text, secret
+
+
+async def test_dossier_facts_are_json_objects_and_older_lines_still_read(
+    platform: Platform,
+) -> None:
+    a = Member(MISHAN, "education", "王建国")
+    visit = a.visit(date(2026, 3, 5), "online", 5, 0)
+    await publish_many(platform, [a.registered(), visit])
+    # A line as written before 7 Dec 2026: its facts' JSON text stored as a JSON string.
+    older = uuid4()
+    async with reporting(platform) as r:
+        await caught_up(platform, 2)
+        # Queryable in Postgres: an object, not a string holding one.
+        channel = await platform.fetchval(
+            "reporting",
+            "SELECT facts->>'channel' FROM timeline_entry WHERE event_id = $1",
+            visit.event_id,
+        )
+        assert channel == "online"
+        await platform.fetchval(
+            "reporting",
+            """INSERT INTO timeline_entry (event_id, member_id, occurred_at, event_type, facts)
+               VALUES ($1, $2, '2026-03-06T02:00:00Z', 'visits.visit.recorded.v1',
+                       to_jsonb('{"channel": "service"}'::text))""",
+            older,
+            a.member_id,
+        )
+        headers = platform.keys.headers(Role.CITY_ADMIN, "230300")
+        dossier = (await r.get(f"/v1/members/{a.member_id}/dossier", headers=headers)).json()
+    facts = {e["event_id"]: e["facts"] for e in dossier["timeline"]}
+    assert facts[str(visit.event_id)]["channel"] == "online"
+    assert facts[str(older)] == {"channel": "service"}
