@@ -27,13 +27,9 @@ from bench.pipeline import _stack
 from bench.rebuild_workload import workload
 from services.reporting.consumers import KPI_TOPICS, member_directory
 from services.reporting.main import MIGRATIONS
+from services.reporting.rebuild.bulk import service_consumers
 from services.reporting.rebuild.progress import RebuildProgress
-from services.reporting.rebuild.run import (
-    DEFAULT_BATCH_SIZE,
-    RebuildResult,
-    rebuild,
-    service_consumers,
-)
+from services.reporting.rebuild.run import DEFAULT_BATCH_SIZE, RebuildResult, rebuild
 from services.reporting.settings import ReportingSettings
 from shared.contracts import topics
 from shared.contracts.envelope import cloudevent_headers, encode_body

@@ -88,6 +88,14 @@ class RebuildInbox:
                 self._applied.add(p.event.event_id)
                 self._unsaved.append((self._group, p.event.event_id, p.event.event_type_name))
 
+    async def adopt_saved(self, conn: DbConnection) -> None:
+        """What workers applied and saved into `conn`'s inbox table for this group, as applied
+        (and saved) here too (workers.py)."""
+        rows = await conn.fetch(
+            "SELECT event_id FROM inbox_message WHERE consumer_group = $1", self._group
+        )
+        self._applied.update(r["event_id"] for r in rows)
+
     async def save(self, conn: DbConnection) -> None:
         """Into `conn`'s inbox table (the rebuild's schema), what it applied since last time."""
         if self._unsaved:

@@ -25,7 +25,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TypeAlias
@@ -33,8 +33,7 @@ from typing import TypeAlias
 import asyncpg
 from aiokafka import ConsumerRecord, TopicPartition
 
-from services.reporting.consumers import kpi_projections, member_directory
-from services.reporting.main import MIGRATIONS, pseudonymizer
+from services.reporting.main import MIGRATIONS
 from services.reporting.rebuild import schema
 from services.reporting.rebuild.apply import (
     PinnedPool,
@@ -42,24 +41,21 @@ from services.reporting.rebuild.apply import (
     SkippedMessages,
     applied_live,
     apply,
-    apply_fresh,
     collector_paused,
     consumer_for,
     event_id,
-    in_handler_order,
-    one_ahead,
 )
+from services.reporting.rebuild.bulk import advance, service_consumers
 from services.reporting.rebuild.plan import Stream, phases
 from services.reporting.rebuild.progress import RebuildProgress
 from services.reporting.rebuild.reader import Offsets, TopicReader
-from services.reporting.repository.recount import recount_deferred_rollups
+from services.reporting.rebuild.workers import Share, deal, run_shares
+from services.reporting.repository.recount import recount_in_parallel
 from services.reporting.settings import ReportingSettings
 from services.reporting.unit_of_work import REBUILD_LOCK
 from shared.db.migrate import SHARED_MIGRATIONS, load_migrations
 from shared.db.pool import DbConnection, create_pool
 from shared.logging import get_logger
-from shared.messaging.batch import ParsedBatch, parse_batch
-from shared.messaging.consumer import IdempotentConsumer
 from shared.messaging.security import KafkaConnection
 from shared.runtime import ConsumerSpec
 
@@ -76,11 +72,19 @@ _SWAP_LOCK_TIMEOUT = "15s"
 # Records per transaction: big, so each statement's fixed cost (and each rollup row's upsert,
 # shared by every event of that member and day) is spread over many events.
 DEFAULT_BATCH_SIZE = 50_000
+# Per sort or hash of a batch statement (the recount sets its own, recount.py).
+_WORK_MEM = "256MB"
+# Processes applying the facts' bulk: the machines have two cores, Postgres uses the rest.
+DEFAULT_WORKERS = 2
 
 
-def service_consumers(settings: ReportingSettings) -> list[ConsumerSpec]:
-    """The groups the service runs (main.py), so the rebuild rebuilds each of them."""
-    return [member_directory, kpi_projections(pseudonymizer(settings))]
+@dataclass(frozen=True)
+class _Workers:
+    """What worker processes need to apply a share of the facts (workers.py)."""
+
+    settings: ReportingSettings
+    dsn: str  # the rebuild schema's
+    count: int
 
 
 @dataclass
@@ -107,8 +111,10 @@ async def rebuild(
     keep_old: bool = False,
     batch_size: int = DEFAULT_BATCH_SIZE,
     progress: RebuildProgress | None = None,
+    workers: int = DEFAULT_WORKERS,
 ) -> RebuildResult:
-    """Rebuild every projection of `consumers` (default: the service's) and swap it in."""
+    """Rebuild every projection of `consumers` (default: the service's, or those renamed) and
+    swap it in; the facts' bulk in `workers` processes (1: in this one, see workers.py)."""
     started = time.perf_counter()
     stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
     rebuilt, old = f"reporting_rebuild_{stamp}", f"reporting_old_{stamp}"
@@ -122,10 +128,12 @@ async def rebuild(
         stack.push_async_callback(schema.drop, admin, rebuilt)  # emptied by the swap
         # The service's pool setup (its JSON codecs), every connection on the rebuild's schema.
         # No statement timeout: the recount and the index builds of a big history take minutes.
+        # Memory enough that a batch's sorts and groupings (50,000 records) stay off the disk.
+        dsn = schema.with_search_path(settings.database_url, rebuilt, work_mem=_WORK_MEM)
         pool = await create_pool(
-            schema.with_search_path(settings.database_url, rebuilt),
+            dsn,
             min_size=1,
-            max_size=3,
+            max_size=max(1, workers) + 1,  # the rebuild's own and the recount's shards
             command_timeout=None,
         )
         stack.push_async_callback(pool.close)
@@ -135,7 +143,11 @@ async def rebuild(
         await reader.start()
         stack.push_async_callback(reader.stop)
         run = _Run(
-            reader, settings.kafka_topic_prefix, consumers or service_consumers(settings), result
+            reader,
+            settings.kafka_topic_prefix,
+            consumers or service_consumers(settings),
+            result,
+            _Workers(settings, dsn, workers),
         )
         with progress:
             await run.prepare(progress)
@@ -144,8 +156,7 @@ async def rebuild(
                 await run.bulk(pool, batch_size, progress)
             await run.save_inboxes(conn)
             progress.phase("counting rollups")
-            async with conn.transaction():
-                await recount_deferred_rollups(conn)
+            await recount_in_parallel(pool, shards=max(1, workers))
             progress.phase("indexing")
             await schema.restore_indexes(conn, indexes)
             progress.phase("analyzing")
@@ -203,9 +214,12 @@ class _Run:
         prefix: str,
         consumers: Sequence[ConsumerSpec],
         result: RebuildResult,
+        workers: _Workers,
     ) -> None:
         self._reader = reader
         self._prefix = prefix
+        self._consumers = list(consumers)
+        self._workers = workers
         self._phases = phases(consumers)
         self._result = result
         self._skipped = SkippedMessages()
@@ -244,12 +258,15 @@ class _Run:
             for name, phase in zip(("directory", "facts"), self._phases, strict=True):
                 progress.phase(f"{name} (catch-up {round_})" if round_ else name)
                 for stream in phase:
-                    consumer = consumer_for(
-                        stream.spec, pool, self._skipped, self._inboxes[stream.group], bulk=True
-                    )
-                    await self._advance(
-                        stream, targets[stream.group], consumer, batch_size, progress
-                    )
+                    # The facts' first round is the bulk of the bulk: worker processes.
+                    if name == "facts" and round_ == 0 and self._workers.count > 1:
+                        await self._advance_in_workers(
+                            pool, stream, targets[stream.group], batch_size, progress
+                        )
+                    else:
+                        await self._advance(
+                            pool, stream, targets[stream.group], batch_size, progress
+                        )
 
     async def save_inboxes(self, conn: DbConnection) -> None:
         for inbox in self._inboxes.values():
@@ -259,31 +276,64 @@ class _Run:
         tps = [tp for s in self._streams() if s.group == group for tp in self._tps(s)]
         return await self._reader.committed(group, tps)
 
+    def _span(self, stream: Stream, targets: Offsets) -> tuple[Offsets, Offsets]:
+        return self._positions[stream.group], {tp: targets[tp] for tp in self._tps(stream)}
+
     async def _advance(
         self,
+        pool: asyncpg.Pool,
         stream: Stream,
         targets: Offsets,
-        consumer: IdempotentConsumer,
         batch_size: int,
         progress: RebuildProgress,
     ) -> None:
-        positions = self._positions[stream.group]
-        mine = {tp: targets[tp] for tp in self._tps(stream)}
         inbox = self._inboxes[stream.group]
+        consumer = consumer_for(stream.spec, pool, self._skipped, inbox, bulk=True)
+        await advance(
+            self._reader,
+            stream.spec,
+            consumer,
+            inbox,
+            self._span(stream, targets),
+            batch_size,
+            self._result,
+            progress.advance,
+        )
 
-        async def decoded() -> AsyncIterator[ParsedBatch]:
-            async for records in self._reader.read(positions, mine, batch_size=batch_size):
-                yield in_handler_order(stream.spec, await parse_batch(consumer, records))
-
-        # The next batch is read and decoded while Postgres applies this one; if applying
-        # fails, aclosing stops that read before the error goes on.
-        async with contextlib.aclosing(one_ahead(decoded())) as batches:
-            async for batch in batches:
-                self._result.events += batch.size
-                started = time.perf_counter()
-                self._result.outcomes.update(await apply_fresh(consumer, inbox, batch))
-                self._result.applying_seconds += time.perf_counter() - started
-                progress.advance(batch.size)
+    async def _advance_in_workers(
+        self,
+        pool: asyncpg.Pool,
+        stream: Stream,
+        targets: Offsets,
+        batch_size: int,
+        progress: RebuildProgress,
+    ) -> None:
+        """The same as `_advance`, its partitions dealt out to worker processes; then this
+        group's inbox learns what they applied (they saved it into the rebuilt inbox)."""
+        positions, mine = self._span(stream, targets)
+        w = self._workers
+        shares = [
+            Share(
+                w.settings,
+                w.dsn,
+                self._consumers.index(stream.spec),
+                stream.group,
+                share_positions,
+                share_targets,
+                batch_size,
+            )
+            for share_positions, share_targets in deal(positions, mine, w.count)
+        ]
+        started = time.perf_counter()
+        for done in await run_shares(shares, progress):
+            self._result.events += done.events
+            self._result.outcomes.update(done.outcomes)
+            self._skipped.count += done.skipped
+        # Wall time: the workers apply side by side.
+        self._result.applying_seconds += time.perf_counter() - started
+        positions.update(mine)
+        async with pool.acquire() as conn:
+            await self._inboxes[stream.group].adopt_saved(conn)
 
     async def last_records(
         self, conn: DbConnection, live: str, batch_size: int, progress: RebuildProgress

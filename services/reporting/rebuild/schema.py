@@ -37,11 +37,13 @@ def quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def with_search_path(dsn: str, schema: str) -> str:
-    """The DSN with `search_path` as a server setting (asyncpg passes unknown query keys on)."""
+def with_search_path(dsn: str, schema: str, **settings: str) -> str:
+    """The DSN with `search_path` and `settings` as server settings (asyncpg passes unknown
+    query keys on)."""
+    wanted = {"search_path": schema, **settings}
     parts = urlsplit(dsn)
-    query = [(k, v) for k, v in parse_qsl(parts.query) if k != "search_path"]
-    return urlunsplit(parts._replace(query=urlencode([*query, ("search_path", schema)])))
+    query = [(k, v) for k, v in parse_qsl(parts.query) if k not in wanted]
+    return urlunsplit(parts._replace(query=urlencode([*query, *wanted.items()])))
 
 
 async def live_schema(conn: DbConnection) -> str:

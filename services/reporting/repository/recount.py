@@ -9,16 +9,18 @@ counted as it comes, also in a rebuild.
 
 from __future__ import annotations
 
+import asyncio
+
+import asyncpg
+
 from services.reporting.repository.concerns import RECOUNT_CONCERNS
 from services.reporting.repository.directory import RECOUNT_LIAISONS
 from services.reporting.repository.obligations import RECOUNT_OBLIGATIONS
-from services.reporting.repository.rollup import recount_statements
+from services.reporting.repository.rollup import REGION_RECOUNT, member_recount
 from services.reporting.repository.visits import RECOUNT_VISITS
 from shared.db.pool import DbConnection
 
-RECOUNT = recount_statements(
-    (RECOUNT_VISITS, RECOUNT_LIAISONS, RECOUNT_OBLIGATIONS, RECOUNT_CONCERNS)
-)
+FAMILIES = (RECOUNT_VISITS, RECOUNT_LIAISONS, RECOUNT_OBLIGATIONS, RECOUNT_CONCERNS)
 # Each liaison's contact_days, which the bulk's facts-only contact writer left empty.
 RECOUNT_CONTACT_DAYS = """
 UPDATE liaison l SET contact_days = c.days
@@ -32,6 +34,20 @@ _WORK_MEM = "512MB"
 async def recount_deferred_rollups(conn: DbConnection) -> None:
     """Inside the caller's transaction, on rollups that hold no deferred family's rows yet."""
     await conn.execute(f"SET LOCAL work_mem = '{_WORK_MEM}'")
-    for statement in RECOUNT:
+    for statement in (member_recount(FAMILIES), RECOUNT_CONTACT_DAYS, *REGION_RECOUNT):
         await conn.execute(statement)
-    await conn.execute(RECOUNT_CONTACT_DAYS)
+
+
+async def recount_in_parallel(pool: asyncpg.Pool, shards: int) -> None:
+    """The same on `shards` connections at once, members split by id, each shard in its own
+    transaction (a rebuild's private schema: a failure drops it whole); region_kpi after."""
+
+    async def run(*statements: str) -> None:
+        async with pool.acquire() as conn, conn.transaction():
+            await conn.execute(f"SET LOCAL work_mem = '{_WORK_MEM}'")
+            for statement in statements:
+                await conn.execute(statement)
+
+    members = [member_recount(FAMILIES, shard=k, shards=shards) for k in range(shards)]
+    await asyncio.gather(run(members[0], RECOUNT_CONTACT_DAYS), *(run(m) for m in members[1:]))
+    await run(*REGION_RECOUNT)

@@ -74,7 +74,7 @@ def both_forms(statement: Callable[..., str], rows: str) -> dict[bool, str]:
 
 def facts_only(ctes: str) -> str:
     """The same `ctes` writing their fact rows and leaving the rollups alone (a rebuild counts
-    them once at the end, see `recount_statements`): an unreferenced SELECT CTE is never run,
+    them once at the end, see `member_recount`): an unreferenced SELECT CTE is never run,
     a data-modifying one always is."""
     return f"{ctes}\nSELECT 1"
 
@@ -88,23 +88,6 @@ def recounted(source: str, delta: str) -> str:
     return f"(WITH {source} {delta})"
 
 
-def recount_statements(families: Sequence[str]) -> tuple[str, ...]:
-    """Adds every family's `recounted` contribution to member_kpi in one statement, so each
-    rollup row is written once, however many families count in it; then region_kpi anew as
-    member_kpi's sums without the member (its definition: summing the member rows is a
-    fraction of the work of grading every fact again)."""
-    union = " UNION ALL ".join(f"SELECT * FROM {f} AS f{i}" for i, f in enumerate(families))
-    # Unordered: the rebuild is the only writer, and hashing the groups spares sorting
-    # millions of wide graded rows (the ordered form spilled to disk at 1M events).
-    members = f"""WITH delta AS ({union}),
-      {_GRADED}
-      {_added_to("member_kpi", _MEMBER_KEY, "graded", ordered=False)}"""
-    regions = f"""INSERT INTO region_kpi ({", ".join(_REGION_KEY)}, {_COLUMNS})
-      SELECT {", ".join(_REGION_KEY)}, {_SUMS} FROM member_kpi
-      GROUP BY {", ".join(_REGION_KEY)}"""
-    return members, "DELETE FROM region_kpi", regions
-
-
 _MEMBER_KEY = ("member_id", "grain", "period", "region_code", "sector_code")
 _REGION_KEY = ("grain", "period", "region_code", "sector_code")
 _SUMS = ", ".join(f"sum({m})::int AS {m}" for m in METRICS)
@@ -116,14 +99,47 @@ _GRADED = f"""graded AS (
       )"""
 
 
-def _added_to(table: str, key: Sequence[str], source: str, *, ordered: bool = True) -> str:
-    """INSERT adding `source`'s sums per `key` to `table`, in key order (see the module doc)
-    unless not `ordered`."""
+def member_recount(families: Sequence[str], *, shard: int = 0, shards: int = 1) -> str:
+    """Every family's `recounted` contribution added to member_kpi, for the members of
+    `shard` (of `shards`: disjoint sets of rows, so shards can run at once).
+
+    The shard's rows are taken out and put back with the contributions added, all in one
+    statement, so each row is written once however many families count in it. A plain INSERT
+    of hashed groups: no sort of millions of wide graded rows (the rebuild is the only writer,
+    so no lock order to keep), no ON CONFLICT (at 1M events, its speculative insertion was
+    half of the recount).
+    """
+    union = " UNION ALL ".join(f"SELECT * FROM {f} AS f{i}" for i, f in enumerate(families))
+    keys = ", ".join(_MEMBER_KEY)
+    # Constants of this module, never input.
+    mine = f"(uuid_hash(member_id) & 2147483647) % {int(shards)} = {int(shard)}"
+    return f"""WITH taken AS (DELETE FROM member_kpi WHERE {mine} RETURNING {keys}, {_COLUMNS}),
+      delta AS ({union}),
+      {_GRADED}
+      INSERT INTO member_kpi ({keys}, {_COLUMNS})
+      SELECT {keys}, {_SUMS}
+      FROM (SELECT {keys}, {_COLUMNS} FROM graded WHERE {mine}
+            UNION ALL SELECT * FROM taken) AS counted
+      GROUP BY {keys}"""
+
+
+# region_kpi anew: member_kpi's sums without the member (its definition: summing the member
+# rows is a fraction of the work of grading every fact again).
+REGION_RECOUNT = (
+    "DELETE FROM region_kpi",
+    f"""INSERT INTO region_kpi ({", ".join(_REGION_KEY)}, {_COLUMNS})
+      SELECT {", ".join(_REGION_KEY)}, {_SUMS} FROM member_kpi
+      GROUP BY {", ".join(_REGION_KEY)}""",
+)
+
+
+def _added_to(table: str, key: Sequence[str], source: str) -> str:
+    """INSERT adding `source`'s sums per `key` to `table`, in key order (see the module doc)."""
     columns = ", ".join(key)
     added = ", ".join(f"{m} = {table}.{m} + EXCLUDED.{m}" for m in METRICS)
     return f"""INSERT INTO {table} ({columns}, {_COLUMNS})
         SELECT {columns}, {_SUMS}
-        FROM {source} GROUP BY {columns} {"ORDER BY " + columns if ordered else ""}
+        FROM {source} GROUP BY {columns} ORDER BY {columns}
         ON CONFLICT ON CONSTRAINT {table}_pk DO UPDATE SET {added}"""
 
 

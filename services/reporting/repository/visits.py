@@ -132,5 +132,6 @@ class VisitRepository:
         """Each liaison reached on the day at the same position (repeats change nothing)."""
         if not liaisons:
             return
-        await self._conn.execute("SELECT pg_advisory_xact_lock($1)", COVERAGE_LOCK)
+        if self._rollups:  # facts only count nothing: a rebuild's workers need no turns
+            await self._conn.execute("SELECT pg_advisory_xact_lock($1)", COVERAGE_LOCK)
         await self._conn.execute(_LIAISON_CONTACTS[self._rollups], liaisons, days)
