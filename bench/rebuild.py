@@ -29,7 +29,12 @@ from services.reporting.consumers import KPI_TOPICS, member_directory
 from services.reporting.main import MIGRATIONS
 from services.reporting.rebuild.bulk import service_consumers
 from services.reporting.rebuild.progress import RebuildProgress
-from services.reporting.rebuild.run import DEFAULT_BATCH_SIZE, RebuildResult, rebuild
+from services.reporting.rebuild.run import (
+    DEFAULT_BATCH_SIZE,
+    DEFAULT_WORKERS,
+    RebuildResult,
+    rebuild,
+)
 from services.reporting.settings import ReportingSettings
 from shared.contracts import topics
 from shared.contracts.envelope import cloudevent_headers, encode_body
@@ -49,6 +54,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--events", type=int, default=100_000, help="events to rebuild from")
     parser.add_argument(
         "--batch-size", type=int, default=DEFAULT_BATCH_SIZE, help="records per transaction"
+    )
+    parser.add_argument(
+        "--workers", type=int, default=DEFAULT_WORKERS, help="processes applying the facts"
     )
     parser.add_argument("--state-dir", type=Path)
     parser.add_argument("--bootstrap", help="use this Kafka instead of starting a stack")
@@ -74,7 +82,7 @@ async def _measure(bootstrap: str, dsn_base: str, args: argparse.Namespace, pg: 
     ):
         mix, produce_s = await _publish(ns, args.events)
         read, baseline_s = await _bare_loop(ns)
-        result = await _rebuild(ns, args.batch_size)
+        result = await _rebuild(ns, args.batch_size, args.workers)
     return _render(args.events, mix, pg, produce_s, read, baseline_s, result)
 
 
@@ -141,7 +149,7 @@ async def _bare_loop(ns: Namespace) -> tuple[int, float]:
         await consumer.stop()
 
 
-async def _rebuild(ns: Namespace, batch_size: int) -> RebuildResult:
+async def _rebuild(ns: Namespace, batch_size: int, workers: int) -> RebuildResult:
     """The command's function on a reporting database as the service leaves it after start-up,
     its groups (per run) committed at the end as if the service had consumed everything."""
     settings = ReportingSettings(
@@ -162,7 +170,11 @@ async def _rebuild(ns: Namespace, batch_size: int) -> RebuildResult:
         await _commit_at_end(ns, spec.group, [ns.topic(t) for t in spec.topics])
     with RebuildProgress(sys.stderr) as progress:
         result = await rebuild(
-            settings, consumers=consumers, batch_size=batch_size, progress=progress
+            settings,
+            consumers=consumers,
+            batch_size=batch_size,
+            progress=progress,
+            workers=workers,
         )
     phases = ", ".join(f"{name} {s:.1f} s" for name, s in progress.phase_seconds.items())
     print(f"rebuild phases: {phases}", file=sys.stderr)

@@ -12,7 +12,12 @@ import sys
 from collections.abc import Sequence
 
 from services.reporting.rebuild.progress import RebuildProgress
-from services.reporting.rebuild.run import DEFAULT_BATCH_SIZE, RebuildResult, rebuild
+from services.reporting.rebuild.run import (
+    DEFAULT_BATCH_SIZE,
+    DEFAULT_WORKERS,
+    RebuildResult,
+    rebuild,
+)
 from services.reporting.settings import ReportingSettings
 from shared.logging import configure_logging
 
@@ -29,13 +34,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--batch-size", type=int, default=DEFAULT_BATCH_SIZE, help="records per transaction"
     )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=DEFAULT_WORKERS,
+        help="processes applying the facts (about one per core Postgres leaves free)",
+    )
     parser.add_argument("--no-progress", action="store_true", help="no progress on stderr")
     args = parser.parse_args(argv)
     settings = ReportingSettings()
     configure_logging(service="reporting-rebuild", level=settings.log_level, json=settings.log_json)
     progress = RebuildProgress(sys.stderr, enabled=not args.no_progress)
     result = asyncio.run(
-        rebuild(settings, keep_old=args.keep_old, batch_size=args.batch_size, progress=progress)
+        rebuild(
+            settings,
+            keep_old=args.keep_old,
+            batch_size=args.batch_size,
+            progress=progress,
+            workers=args.workers,
+        )
     )
     print(summary(result))
     return 0

