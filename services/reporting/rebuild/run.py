@@ -258,16 +258,12 @@ class _Run:
             progress.grow(left)
             for name, phase in zip(("directory", "facts"), self._phases, strict=True):
                 progress.phase(f"{name} (catch-up {round_})" if round_ else name)
+                # The facts' first round is the bulk of the bulk: in worker processes.
+                workers = self._workers.count if (name, round_) == ("facts", 0) else 1
                 for stream in phase:
-                    # The facts' first round is the bulk of the bulk: worker processes.
-                    if name == "facts" and round_ == 0 and self._workers.count > 1:
-                        await self._advance_in_workers(
-                            pool, stream, targets[stream.group], batch_size, progress
-                        )
-                    else:
-                        await self._advance(
-                            pool, stream, targets[stream.group], batch_size, progress
-                        )
+                    await self._advance(
+                        pool, stream, targets[stream.group], batch_size, progress, workers
+                    )
 
     async def save_inboxes(self, conn: DbConnection) -> None:
         for inbox in self._inboxes.values():
@@ -277,9 +273,6 @@ class _Run:
         tps = [tp for s in self._streams() if s.group == group for tp in self._tps(s)]
         return await self._reader.committed(group, tps)
 
-    def _span(self, stream: Stream, targets: Offsets) -> tuple[Offsets, Offsets]:
-        return self._positions[stream.group], {tp: targets[tp] for tp in self._tps(stream)}
-
     async def _advance(
         self,
         pool: asyncpg.Pool,
@@ -287,31 +280,26 @@ class _Run:
         targets: Offsets,
         batch_size: int,
         progress: RebuildProgress,
+        workers: int,
     ) -> None:
+        """The stream up to `targets`, here or (`workers` > 1) dealt out to worker processes,
+        after which this group's inbox learns what they applied (they saved it themselves)."""
         inbox = self._inboxes[stream.group]
-        consumer = consumer_for(stream.spec, pool, self._skipped, inbox, bulk=True)
-        await advance(
-            self._reader,
-            stream.spec,
-            consumer,
-            inbox,
-            self._span(stream, targets),
-            batch_size,
-            self._result,
-            progress.advance,
-        )
-
-    async def _advance_in_workers(
-        self,
-        pool: asyncpg.Pool,
-        stream: Stream,
-        targets: Offsets,
-        batch_size: int,
-        progress: RebuildProgress,
-    ) -> None:
-        """The same as `_advance`, its partitions dealt out to worker processes; then this
-        group's inbox learns what they applied (they saved it into the rebuilt inbox)."""
-        positions, mine = self._span(stream, targets)
+        positions = self._positions[stream.group]
+        mine = {tp: targets[tp] for tp in self._tps(stream)}
+        if workers <= 1:
+            consumer = consumer_for(stream.spec, pool, self._skipped, inbox, bulk=True)
+            await advance(
+                self._reader,
+                stream.spec,
+                consumer,
+                inbox,
+                (positions, mine),
+                batch_size,
+                self._result,
+                progress.advance,
+            )
+            return
         w = self._workers
         shares = [
             Share(
@@ -323,7 +311,7 @@ class _Run:
                 share_targets,
                 batch_size,
             )
-            for share_positions, share_targets in deal(positions, mine, w.count)
+            for share_positions, share_targets in deal(positions, mine, workers)
         ]
         started = time.perf_counter()
         for done in await run_shares(shares, progress):
@@ -334,7 +322,7 @@ class _Run:
         self._result.applying_seconds += time.perf_counter() - started
         positions.update(mine)
         async with pool.acquire() as conn:
-            await self._inboxes[stream.group].adopt_saved(conn)
+            await inbox.adopt_saved(conn)
 
     async def last_records(
         self, conn: DbConnection, live: str, batch_size: int, progress: RebuildProgress
