@@ -5,12 +5,13 @@
    secondary indexes are set aside until the bulk is in.
 2. Each consumer group's topics are read from their beginning up to that group's committed
    offsets (directory topics first, see plan.py) and applied through the group's own handlers
-   in big batches, the next batch decoded while Postgres applies this one. Duplicates are
-   dropped by an inbox kept in memory and written with one COPY at the end. The handlers
-   write facts only: no feed facts, no rollups. A few catch-up rounds follow the live group
-   while it moves.
+   in big batches, the next batch decoded while Postgres applies this one; the facts topics'
+   partitions are dealt out to worker processes (workers.py). Duplicates are dropped by an
+   inbox kept in memory and written with one COPY. The handlers write facts only: no feed
+   facts, no rollups. A few catch-up rounds follow the live group while it moves.
 3. The rollups are counted once from the fact tables (repository/recount.py, the handlers'
-   own delta definitions), the indexes built, the tables analysed.
+   own delta definitions; the members in shards at once), the indexes built, the tables
+   analysed.
 4. Under the rebuild lock (held shared by every projection transaction, so the live consumers
    pause between two batches) the rest is applied, rollups included as live does: every record
    below the group's committed offsets, and above them those the live inbox shows were applied
@@ -69,8 +70,7 @@ _CATCH_UP_LEFT = 2_000
 _CATCH_UP_ROUNDS = 5
 # A swap waits this long for the API's running queries on the live tables, then gives up.
 _SWAP_LOCK_TIMEOUT = "15s"
-# Records per transaction: big, so each statement's fixed cost (and each rollup row's upsert,
-# shared by every event of that member and day) is spread over many events.
+# Records per transaction: big, so each statement's fixed cost is spread over many events;
 # 20,000: at 1M events as fast as 50,000, with 0.5 GB per worker instead of 0.8.
 DEFAULT_BATCH_SIZE = 20_000
 # Per sort or hash of a batch statement (the recount sets its own, recount.py).
