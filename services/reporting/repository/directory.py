@@ -17,7 +17,7 @@ from services.reporting.repository.rollup import (
     recounted,
     rollup_statement,
 )
-from services.reporting.repository.visits import COVERAGE_LOCK
+from services.reporting.repository.visits import COVERAGE_LOCK, DAYS_REACHED
 
 
 @dataclass(frozen=True)
@@ -125,7 +125,7 @@ _CONTRIBUTION = " UNION ALL ".join(
 
 # A liaison new to the table may have been reached already: its days so far (later ones are
 # added by the contact writer, visits.liaison_contacts_statement).
-_DAYS_SO_FAR = """(SELECT coalesce(range_agg(daterange(p.period, p.period, '[]')), '{}')
+_DAYS_SO_FAR = f"""(SELECT coalesce({DAYS_REACHED}, '{{}}')
                   FROM liaison_period_contact p
                   WHERE p.liaison_id = input.liaison_id AND p.grain = 'd')"""
 

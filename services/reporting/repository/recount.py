@@ -17,14 +17,14 @@ from services.reporting.repository.concerns import RECOUNT_CONCERNS
 from services.reporting.repository.directory import RECOUNT_LIAISONS
 from services.reporting.repository.obligations import RECOUNT_OBLIGATIONS
 from services.reporting.repository.rollup import REGION_RECOUNT, member_recount
-from services.reporting.repository.visits import RECOUNT_VISITS
+from services.reporting.repository.visits import DAYS_REACHED, RECOUNT_VISITS
 from shared.db.pool import DbConnection
 
 FAMILIES = (RECOUNT_VISITS, RECOUNT_LIAISONS, RECOUNT_OBLIGATIONS, RECOUNT_CONCERNS)
 # Each liaison's contact_days, which the bulk's facts-only contact writer left empty.
-RECOUNT_CONTACT_DAYS = """
+RECOUNT_CONTACT_DAYS = f"""
 UPDATE liaison l SET contact_days = c.days
-FROM (SELECT liaison_id, range_agg(daterange(period, period, '[]')) AS days
+FROM (SELECT liaison_id, {DAYS_REACHED} AS days
       FROM liaison_period_contact WHERE grain = 'd' GROUP BY 1) AS c
 WHERE c.liaison_id = l.liaison_id"""
 # Each recount groups every fact row by member and period at once: in memory, not on disk.

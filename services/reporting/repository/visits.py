@@ -70,12 +70,15 @@ CONTACT_DELTA = delta_select(
 )
 
 
+# A liaison's contact_days from its liaison_period_contact day rows (`period`, grain 'd'): the
+# one definition the contact writer, the link writer and the recount aggregate with.
+DAYS_REACHED = "range_agg(daterange(period, period, '[]'))"
 # The days newly reached added to each liaison's contact_days (a liaison not linked yet gets
 # them from liaison_period_contact when it is: directory.liaisons_statement).
-_ADD_CONTACT_DAYS = """
+_ADD_CONTACT_DAYS = f"""
             days AS (
               UPDATE liaison l SET contact_days = l.contact_days + n.days
-              FROM (SELECT liaison_id, range_agg(daterange(period, period, '[]')) AS days
+              FROM (SELECT liaison_id, {DAYS_REACHED} AS days
                     FROM new WHERE grain = 'd' GROUP BY 1) AS n
               WHERE l.liaison_id = n.liaison_id
             ),"""
