@@ -18,8 +18,8 @@ from services.members.main import MIGRATIONS as MEMBERS_MIGRATIONS
 from services.members.settings import MembersSettings
 from services.members.unit_of_work import MembersUnitOfWork
 from services.reporting.consumers import member_directory
-from services.reporting.main import MIGRATIONS as REPORTING_MIGRATIONS
 from services.reporting.settings import ReportingSettings
+from services.reporting.unit_of_work import MIGRATIONS as REPORTING_MIGRATIONS
 from shared.contracts.members import MemberRegisteredV1
 from shared.messaging.relay import OutboxRelay, RelaySettings
 from shared.runtime import Runtime, running
@@ -43,8 +43,8 @@ async def run_platform(
     ns: Namespace, events: Sequence[MemberRegisteredV1], *, timeout: float
 ) -> PlatformResult:
     """Fill the outbox first (timed apart), then time relay start → projection complete."""
-    # The runtime prefixes topics but not groups; a per-run group keeps runs (and any real
-    # reporting service on the same cluster) out of each other's rebalances.
+    # The runtime prefixes topics and Kafka's group ids with the run's namespace; a per-run
+    # group name also keeps the handler histogram's samples (labelled by group) per run.
     consumer = dataclasses.replace(member_directory, group=ns.topic(member_directory.group))
     members_settings = _settings(MembersSettings, ns, "members")
     reporting_settings = _settings(ReportingSettings, ns, "reporting")
@@ -58,7 +58,8 @@ async def run_platform(
             consumers=[consumer],
             run_relay=False,
         ):
-            await wait_until_group_stable(ns.bootstrap, consumer.group, timeout=timeout)
+            group_id = reporting_settings.kafka_group_id(consumer.group)
+            await wait_until_group_stable(ns.bootstrap, group_id, timeout=timeout)
             relay_s, e2e_s = await _drain(members, ns, len(events), timeout=timeout)
     return PlatformResult(write_s, relay_s, e2e_s, _mean_handler_seconds(consumer.group))
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import dataclasses
 import sys
 import time
 from collections import Counter
@@ -25,9 +24,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from bench.namespace import Namespace, fresh_namespace
 from bench.pipeline import _stack
 from bench.rebuild_workload import workload
-from services.reporting.consumers import KPI_TOPICS, member_directory
-from services.reporting.main import MIGRATIONS
-from services.reporting.rebuild.bulk import service_consumers
+from services.reporting.consumers import reporting_consumers
 from services.reporting.rebuild.progress import RebuildProgress
 from services.reporting.rebuild.run import (
     DEFAULT_BATCH_SIZE,
@@ -36,6 +33,7 @@ from services.reporting.rebuild.run import (
     rebuild,
 )
 from services.reporting.settings import ReportingSettings
+from services.reporting.unit_of_work import MIGRATIONS
 from shared.contracts import topics
 from shared.contracts.envelope import cloudevent_headers, encode_body
 from shared.db.migrate import SHARED_MIGRATIONS, load_migrations, migrate_up
@@ -43,9 +41,8 @@ from shared.logging import configure_logging
 from shared.messaging.producer import encode_headers
 
 # Every topic reporting consumes (the workload fills five of them; the others stay empty).
-TOPICS = tuple(
-    t for t in topics.BUSINESS_TOPICS if t.name in {*KPI_TOPICS, *member_directory.topics}
-)
+_CONSUMED = {t for spec in reporting_consumers(ReportingSettings()) for t in spec.topics}
+TOPICS = tuple(t for t in topics.BUSINESS_TOPICS if t.name in _CONSUMED)
 _SEND_CHUNK = 20_000
 
 
@@ -162,16 +159,13 @@ async def _rebuild(ns: Namespace, batch_size: int, workers: int) -> RebuildResul
         await migrate_up(conn, load_migrations([SHARED_MIGRATIONS, MIGRATIONS]))
     finally:
         await conn.close()
-    consumers = [
-        dataclasses.replace(spec, group=ns.topic(spec.group))
-        for spec in service_consumers(settings)
-    ]
-    for spec in consumers:
-        await _commit_at_end(ns, spec.group, [ns.topic(t) for t in spec.topics])
+    # Kafka's group ids carry the run's prefix (settings.kafka_group_id), so runs keep apart.
+    for spec in reporting_consumers(settings):
+        group = settings.kafka_group_id(spec.group)
+        await _commit_at_end(ns, group, [ns.topic(t) for t in spec.topics])
     with RebuildProgress(sys.stderr) as progress:
         result = await rebuild(
             settings,
-            consumers=consumers,
             batch_size=batch_size,
             progress=progress,
             workers=workers,

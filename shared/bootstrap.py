@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 from fastapi import APIRouter, FastAPI
@@ -33,7 +34,7 @@ def create_platform_app(
     description: str,
     migrations_dir: Path,
     routers: Sequence[APIRouter] = (),
-    consumers: Sequence[ConsumerSpec] = (),
+    consumers: Sequence[ConsumerSpec[Any]] = (),
     on_start: Callable[[FastAPI, Runtime], None] | None = None,
     body_limit_overrides: Mapping[str, int] | None = None,
 ) -> FastAPI:

@@ -7,42 +7,51 @@ import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
 from faststream.kafka import KafkaBroker
 
+from shared.contracts.base import IntegrationEvent
+from shared.contracts.registry import topics_of
 from shared.db.migrate import SHARED_MIGRATIONS, load_migrations, migrate_up
 from shared.db.pool import create_pool
 from shared.db.unit_of_work import PgUnitOfWork
 from shared.logging import get_logger
 from shared.messaging.broker import attach_consumer, create_broker
-from shared.messaging.consumer import (
-    BatchHandler,
-    ConsumerSettings,
-    EventHandler,
-    IdempotentConsumer,
-)
+from shared.messaging.consumer import ConsumerSettings, IdempotentConsumer
 from shared.messaging.dead_letter import DeadLetters
+from shared.messaging.handlers import Handler, Handles, handler_map
 from shared.messaging.producer import create_producer
 from shared.messaging.relay import OutboxRelay, RelaySettings
 from shared.messaging.security import KafkaConnection
 from shared.settings import ServiceSettings
 
 log = get_logger(__name__)
+U = TypeVar("U", bound=PgUnitOfWork)
 
 
 @dataclass(frozen=True)
-class ConsumerSpec:
-    """A consumer group: its topics and one handler per event type it applies."""
+class ConsumerSpec(Generic[U]):
+    """A consumer group: the handler of each event type it applies, in the unit of work its
+    handlers take. It reads the topics those types are published on, and no others."""
 
     group: str
-    topics: Sequence[str]
-    handlers: dict[type, EventHandler]
-    uow_factory: Callable[[asyncpg.Pool], PgUnitOfWork]
-    # Optional set-based forms: one call per run of consecutive events of that type.
-    batch_handlers: Mapping[type, BatchHandler] = field(default_factory=dict)
+    handlers: Sequence[Handles[U]]
+    uow_factory: Callable[[asyncpg.Pool], U]
+
+    def __post_init__(self) -> None:
+        handler_map(self.handlers)  # an event type given two handlers fails here, at wiring
+
+    @property
+    def handler_map(self) -> Mapping[type[IntegrationEvent], Handler[Any, U]]:
+        return handler_map(self.handlers)
+
+    @property
+    def topics(self) -> tuple[str, ...]:
+        """Unprefixed, in the order the handlers name them."""
+        return topics_of(self.handler_map)
 
 
 @dataclass
@@ -89,7 +98,7 @@ async def running(
     settings: ServiceSettings,
     *,
     migrations_dir: Path,
-    consumers: Sequence[ConsumerSpec] = (),
+    consumers: Sequence[ConsumerSpec[Any]] = (),
     run_relay: bool = True,
 ) -> AsyncIterator[Runtime]:
     """Start everything in order; stop in reverse (also when start-up fails half-way).
@@ -142,7 +151,7 @@ def _start_relay(
     return asyncio.create_task(relay.run_forever(), name="outbox-relay")
 
 
-def _attach_consumers(runtime: Runtime, specs: Sequence[ConsumerSpec]) -> None:
+def _attach_consumers(runtime: Runtime, specs: Sequence[ConsumerSpec[Any]]) -> None:
     settings = runtime.settings
     dead_letters = DeadLetters(runtime.producer, service=settings.service_name)
     for spec in specs:
@@ -150,16 +159,17 @@ def _attach_consumers(runtime: Runtime, specs: Sequence[ConsumerSpec]) -> None:
             ConsumerSettings(
                 service=settings.service_name,
                 group=spec.group,
+                tenant_scope=settings.deployment_region,
                 max_attempts=settings.consumer_max_attempts,
                 retry_base_seconds=settings.consumer_retry_base_seconds,
             ),
             uow_factory=_bind_pool(spec.uow_factory, runtime.pool),
-            handlers=spec.handlers,
-            batch_handlers=spec.batch_handlers,
+            handlers=spec.handler_map,
             dead_letters=dead_letters,
         )
         topics = [settings.kafka_topic_prefix + topic for topic in spec.topics]
-        attach_consumer(runtime.broker, consumer, *topics)
+        group_id = settings.kafka_group_id(spec.group)
+        attach_consumer(runtime.broker, consumer, *topics, group_id=group_id)
         runtime.consumers.append(consumer)
 
 

@@ -8,6 +8,8 @@ from typing import Literal, Self
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shared.regions import RegionCode
+
 
 class ServiceSettings(BaseSettings):
     """Read from `<PREFIX>_*` environment variables (e.g. `MEMBERS_DATABASE_URL`)."""
@@ -15,11 +17,15 @@ class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore", frozen=True)
 
     service_name: str = "service"
+    # The province this deployment serves (one provincial CPPCC: its tenant). Consumers refuse
+    # events of other regions; province-wide occasions are declared for it. Default: Heilongjiang.
+    deployment_region: RegionCode = "230000"
     database_url: str = "postgresql://postgres@127.0.0.1:55432/postgres"
     database_pool_min: int = 2
     database_pool_max: int = 10
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
-    # Lets several environments (or test runs) share one cluster: "staging." + "members.member".
+    # Lets several environments (or test runs) share one cluster: "staging." + "members.member";
+    # consumer group ids carry it too (`kafka_group_id`).
     kafka_topic_prefix: str = ""
     # How to authenticate to Kafka (shared/messaging/security.py). PLAINTEXT: no TLS, no SASL.
     kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_SSL"] = "PLAINTEXT"
@@ -50,6 +56,11 @@ class ServiceSettings(BaseSettings):
     relay_concurrency: int = Field(default=4, ge=1, le=16)
     consumer_max_attempts: int = 3
     consumer_retry_base_seconds: float = 0.2
+
+    def kafka_group_id(self, group: str) -> str:
+        """Kafka's id for consumer group `group`: prefixed like the topics, so two environments
+        on one cluster never share a group (the inbox keys on `group` itself)."""
+        return self.kafka_topic_prefix + group
 
     @model_validator(mode="after")
     def _kafka_security_is_complete(self) -> Self:

@@ -13,7 +13,7 @@ import uuid
 from typing import Any
 from uuid import UUID
 
-from services.reporting.events import ConcernEvent, ObligationEvent
+from services.reporting.event_families import ConcernEvent, ObligationEvent
 from shared.contracts import visits as v
 from shared.contracts.base import IntegrationEvent
 from shared.contracts.dataplatform import (

@@ -2,30 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
-
-import asyncpg
 from fastapi import FastAPI
 
-from services.reporting import pages
+from services.reporting import web
 from services.reporting.api import dossier, exports, feed, kpi, member_counts
-from services.reporting.consumers import kpi_projections, member_directory
-from services.reporting.deidentify import Pseudonymizer
+from services.reporting.api.deps import Deps
+from services.reporting.consumers import reporting_consumers
 from services.reporting.settings import ReportingSettings
+from services.reporting.unit_of_work import MIGRATIONS
 from shared.bootstrap import create_platform_app
 from shared.runtime import Runtime
-
-MIGRATIONS = Path(__file__).parent / "migrations"
-
-
-@dataclass
-class Deps:
-    pool: asyncpg.Pool
-
-
-def pseudonymizer(settings: ReportingSettings) -> Pseudonymizer:
-    return Pseudonymizer(settings.pseudonym_key.get_secret_value().encode())
 
 
 def create_app(settings: ReportingSettings | None = None) -> FastAPI:
@@ -45,8 +31,8 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
             kpi.router,
             dossier.router,
             feed.router,
-            pages.router,
+            web.router,
         ],
-        consumers=[member_directory, kpi_projections(pseudonymizer(settings))],
+        consumers=reporting_consumers(settings),
         on_start=on_start,
     )

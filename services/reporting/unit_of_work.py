@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from enum import Enum
+from pathlib import Path
+
 import asyncpg
 
 from services.reporting.deidentify import Pseudonymizer
@@ -15,10 +18,26 @@ from services.reporting.repository.visits import VisitRepository
 from shared.db.unit_of_work import PgUnitOfWork
 
 SOURCE = "/services/reporting"
+# The tables this unit of work writes: the service migrates them at start, the rebuild into its
+# fresh schema.
+MIGRATIONS = Path(__file__).parent / "migrations"
 # `python -m services.reporting.rebuild` takes this lock exclusively for its last step and the
 # table swap; every projection transaction holds it shared, so none straddles the swap (a
 # batch either commits into the old tables before it, or starts on the new ones after it).
 REBUILD_LOCK = 0x2EB0_11D5
+
+
+class Mode(Enum):
+    """What a transaction writes besides the projections' facts."""
+
+    # The live consumers: rollups counted as events come, de-identified facts published.
+    LIVE = "live"
+    # The rebuild's last step: rollups as live does; nothing published (its feed and outbox
+    # would be thrown away: the live ones carry over).
+    REBUILD = "rebuild"
+    # The rebuild's bulk: facts only, the rollups recounted once at the end
+    # (repository/recount.py); notifications are always counted as they come.
+    REBUILD_BULK = "rebuild_bulk"
 
 
 class ReportingUnitOfWork(PgUnitOfWork):
@@ -31,15 +50,25 @@ class ReportingUnitOfWork(PgUnitOfWork):
     timeline: TimelineRepository
     feed: FeedRepository
 
-    def __init__(self, pool: asyncpg.Pool, pseudonymize: Pseudonymizer | None = None) -> None:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        pseudonymize: Pseudonymizer | None = None,
+        *,
+        mode: Mode = Mode.LIVE,
+    ) -> None:
         super().__init__(pool, source=SOURCE)
         self._pseudonymize = pseudonymize
-        # False in a rebuild: its feed and outbox would be thrown away (the live ones carry
-        # over), so the handlers do not even build the de-identified facts.
-        self.publishes = True
-        # True in a rebuild's bulk: facts only, the rollups recounted once at the end
-        # (repository/recount.py); notifications are always counted as they come.
-        self.defers_rollups = False
+        self.mode = mode
+
+    @property
+    def publishes(self) -> bool:
+        """Whether the handlers build de-identified facts at all (not in a rebuild)."""
+        return self.mode is Mode.LIVE
+
+    @property
+    def defers_rollups(self) -> bool:
+        return self.mode is Mode.REBUILD_BULK
 
     @property
     def pseudonymize(self) -> Pseudonymizer:

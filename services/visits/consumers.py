@@ -1,4 +1,7 @@
-"""Visits' consumer group: the members service's events keep the roster and open obligations."""
+"""Visits' consumer group: the members service's events keep the roster and open obligations.
+
+Each use case takes one event; the group reads the topics those event types are published on.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ from services.visits.handlers import obligations, roster
 from services.visits.settings import VisitsSettings
 from services.visits.unit_of_work import VisitsUnitOfWork
 from shared.contracts import members as ev
-from shared.contracts import topics
+from shared.messaging.handlers import each
 from shared.runtime import ConsumerSpec
 
 GROUP = "visits.members-events"
@@ -28,38 +31,34 @@ def due_rules(settings: VisitsSettings) -> DueRules:
     return DueRules({kind: getattr(settings, f"due_days_{kind}") for kind in kinds})
 
 
-def members_events(settings: VisitsSettings) -> ConsumerSpec:
+def members_events(settings: VisitsSettings) -> ConsumerSpec[VisitsUnitOfWork]:
     """One group over every members topic: roster changes and occasions, each in key order."""
-    rules = due_rules(settings)
+    rules, timezone = due_rules(settings), settings.timezone
     return ConsumerSpec(
         group=GROUP,
-        topics=[
-            topics.MEMBERS_MEMBER.name,
-            topics.MEMBERS_LIAISON.name,
-            topics.MEMBERS_WORKSTATION.name,
-            topics.MEMBERS_POLICY.name,
-            topics.MEMBERS_OCCASION.name,
+        handlers=[
+            each(ev.MemberRegisteredV1, roster.member_registered_or_updated),
+            each(ev.MemberUpdatedV1, roster.member_registered_or_updated),
+            each(ev.MemberRetiredV1, roster.member_retired),
+            each(ev.UnitLinkedV1, roster.unit_linked),
+            each(ev.LiaisonLinkedV1, roster.liaison_changed),
+            each(ev.LiaisonUpdatedV1, roster.liaison_changed),
+            each(ev.LiaisonUnlinkedV1, roster.liaison_changed),
+            each(ev.WorkstationOpenedV1, roster.workstation_changed),
+            each(ev.WorkstationChangedV1, roster.workstation_changed),
+            each(ev.WorkstationClosedV1, roster.workstation_changed),
+            each(
+                ev.PolicyIssuedV1,
+                partial(obligations.open_for_policy, rules=rules, timezone=timezone),
+            ),
+            each(
+                ev.OccasionDeclaredV1,
+                partial(obligations.open_for_occasion, rules=rules, timezone=timezone),
+            ),
+            each(
+                ev.CircumstanceReportedV1,
+                partial(obligations.open_for_circumstance, rules=rules, timezone=timezone),
+            ),
         ],
-        handlers={
-            ev.MemberRegisteredV1: roster.member_registered_or_updated,
-            ev.MemberUpdatedV1: roster.member_registered_or_updated,
-            ev.MemberRetiredV1: roster.member_retired,
-            ev.UnitLinkedV1: roster.unit_linked,
-            ev.LiaisonLinkedV1: roster.liaison_changed,
-            ev.LiaisonUpdatedV1: roster.liaison_changed,
-            ev.LiaisonUnlinkedV1: roster.liaison_changed,
-            ev.WorkstationOpenedV1: roster.workstation_changed,
-            ev.WorkstationChangedV1: roster.workstation_changed,
-            ev.WorkstationClosedV1: roster.workstation_changed,
-            ev.PolicyIssuedV1: partial(
-                obligations.open_for_policy, rules=rules, timezone=settings.timezone
-            ),
-            ev.OccasionDeclaredV1: partial(
-                obligations.open_for_occasion, rules=rules, timezone=settings.timezone
-            ),
-            ev.CircumstanceReportedV1: partial(
-                obligations.open_for_circumstance, rules=rules, timezone=settings.timezone
-            ),
-        },
         uow_factory=VisitsUnitOfWork,
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from shared.contracts import dataplatform, members, notifications, visits
 from shared.contracts.base import IntegrationEvent
 
@@ -47,3 +49,9 @@ EVENT_TYPES: dict[str, type[IntegrationEvent]] = {cls.event_type_name: cls for c
 
 def event_class(event_type: str) -> type[IntegrationEvent] | None:
     return EVENT_TYPES.get(event_type)
+
+
+def topics_of(event_types: Iterable[type[IntegrationEvent]]) -> tuple[str, ...]:
+    """The topics that carry `event_types` (each class names its own), in first-seen order:
+    what a consumer of exactly these types must subscribe to."""
+    return tuple(dict.fromkeys(cls.topic for cls in event_types))

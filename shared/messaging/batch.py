@@ -1,18 +1,23 @@
 """Applying a fetched batch of messages in one transaction: one DB commit, one offset commit.
 
-What makes it safe is the same as one at a time: the inbox claims every event id inside the
-transaction, and the offsets are committed only after it. If anything in the batch fails for a
-reason other than the database being away, the batch is rolled back and replayed one message
-at a time, so a single poison message reaches the DLQ and its neighbours still apply.
+The one path every consumed record takes. What makes it safe: the inbox claims every event id
+inside the transaction, and the offsets are committed only after it (FastStream's
+AckPolicy.ACK, once `handle_batch` returns). If anything in the batch fails for a reason other
+than the database being away, the batch is rolled back and replayed one message at a time, so a
+single poison message reaches the DLQ and its neighbours still apply.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
+import structlog
 from opentelemetry import trace
 
 from shared.contracts.base import IntegrationEvent
@@ -21,16 +26,17 @@ from shared.faults import failpoint
 from shared.logging import get_logger
 from shared.messaging.consumer import (
     TRANSIENT_ERRORS,
-    EventHandler,
+    ConsumerSettings,
     IdempotentConsumer,
     InboundRecord,
+    RejectEvent,
     foreign_tenant,
 )
-from shared.metrics import EVENTS_HANDLED
+from shared.messaging.handlers import Handler
+from shared.metrics import EVENTS_HANDLED, HANDLER_DURATION
 from shared.telemetry import context_from_headers, tracer
 
 log = get_logger(__name__)
-_MAX_TRANSIENT_BACKOFF = 5.0
 # A thousand records: some 10-20 ms of decoding.
 _DECODED_BETWEEN_YIELDS = 1000
 
@@ -41,7 +47,7 @@ class ParsedEvent:
     record: InboundRecord
     headers: dict[str, str]
     event: IntegrationEvent
-    handler: EventHandler
+    handler: Handler[Any, Any]
 
 
 @dataclass
@@ -74,24 +80,34 @@ async def parse_batch(
         headers = decode_headers(record.headers)
         try:
             event = decode(record.value, headers)
-        except UnknownEventType as exc:
-            log.info("unknown event type acknowledged", event_type=str(exc), topic=record.topic)
-            batch.outcomes[index] = ("unknown_type", str(exc))
-            continue
-        except MalformedMessage as exc:
-            await consumer.dead_letter(record, headers, str(exc))
-            batch.outcomes[index] = ("dead_lettered", headers.get("ce_type", "unknown"))
+        except (UnknownEventType, MalformedMessage) as exc:
+            batch.outcomes[index] = await _undecodable(consumer, record, headers, exc)
             continue
         handler = consumer.handler_for(event)
         if handler is None:
             batch.outcomes[index] = ("not_subscribed", event.event_type_name)
-            continue
-        if reason := foreign_tenant(consumer.settings, event):
-            await consumer.dead_letter(record, headers, reason)
+        elif reason := foreign_tenant(consumer.settings, event):
+            with _at(record):
+                await consumer.dead_letter(record, headers, reason)
             batch.outcomes[index] = ("dead_lettered", event.event_type_name)
-            continue
-        batch.parsed.append(ParsedEvent(index, record, headers, event, handler))
+        else:
+            batch.parsed.append(ParsedEvent(index, record, headers, event, handler))
     return batch
+
+
+async def _undecodable(
+    consumer: IdempotentConsumer,
+    record: InboundRecord,
+    headers: dict[str, str],
+    exc: UnknownEventType | MalformedMessage,
+) -> tuple[str, str]:
+    """An unknown type is acknowledged (a newer producer's); a malformed message is poison."""
+    with _at(record):
+        if isinstance(exc, UnknownEventType):
+            log.info("unknown event type acknowledged", event_type=str(exc))
+            return "unknown_type", str(exc)
+        await consumer.dead_letter(record, headers, str(exc))
+        return "dead_lettered", headers.get("ce_type", "unknown")
 
 
 async def apply_batch(consumer: IdempotentConsumer, batch: ParsedBatch) -> list[str]:
@@ -108,25 +124,55 @@ async def apply_batch(consumer: IdempotentConsumer, batch: ParsedBatch) -> list[
 async def _apply(
     consumer: IdempotentConsumer, parsed: list[ParsedEvent]
 ) -> dict[int, tuple[str, str]]:
-    attempt = 0
-    while True:
-        try:
-            return await _apply_in_one_transaction(consumer, parsed)
-        except TRANSIENT_ERRORS as exc:
-            attempt += 1
-            base = consumer.settings.retry_base_seconds
-            delay = min(_MAX_TRANSIENT_BACKOFF, base * 2**attempt)
-            log.warning("transient failure in batch, retrying", error=repr(exc), retry_in=delay)
-            await asyncio.sleep(delay)
-        except Exception as exc:
-            log.warning("batch failed, replaying one by one", error=repr(exc), size=len(parsed))
-            return {
-                p.index: (
-                    await consumer.apply_one(p.event, p.handler, p.record, p.headers),
-                    p.event.event_type_name,
-                )
-                for p in parsed
-            }
+    # The batch's log lines name where it starts (its first record) and its size.
+    with _at(parsed[0].record), structlog.contextvars.bound_contextvars(batch_size=len(parsed)):
+        attempt = 0
+        while True:
+            try:
+                return await _apply_in_one_transaction(consumer, parsed)
+            except TRANSIENT_ERRORS as exc:
+                attempt += 1
+                await _wait_for_database(consumer.settings, attempt, exc)
+            except Exception as exc:
+                log.warning("batch failed, replaying one by one", error=repr(exc))
+                return {
+                    p.index: (await _apply_alone(consumer, p), p.event.event_type_name)
+                    for p in parsed
+                }
+
+
+async def _apply_alone(consumer: IdempotentConsumer, p: ParsedEvent) -> str:
+    """`p` in its own transaction: the database awaited without limit, a failing handler tried
+    `max_attempts` times, then the DLQ (a rejected event at once)."""
+    settings = consumer.settings
+    failures = transient = 0
+    with _at(p.record), structlog.contextvars.bound_contextvars(event_id=str(p.event.event_id)):
+        while True:
+            started = time.perf_counter()
+            try:
+                outcomes = await _apply_in_one_transaction(consumer, [p])
+                return outcomes[p.index][0]
+            except TRANSIENT_ERRORS as exc:
+                transient += 1
+                await _wait_for_database(settings, transient, exc)
+            except RejectEvent as exc:
+                return await consumer.dead_letter(p.record, p.headers, f"rejected: {exc}")
+            except Exception as exc:
+                failures += 1
+                log.warning("handler failed", error=repr(exc), attempt=failures)
+                if failures >= settings.max_attempts:
+                    reason = f"handler failed: {exc!r}"
+                    return await consumer.dead_letter(p.record, p.headers, reason)
+                await asyncio.sleep(settings.retry_base_seconds * 2 ** (failures - 1))
+            finally:
+                elapsed = time.perf_counter() - started
+                HANDLER_DURATION.labels(settings.service, settings.group).observe(elapsed)
+
+
+async def _wait_for_database(settings: ConsumerSettings, attempt: int, exc: BaseException) -> None:
+    delay = settings.transient_delay(attempt)
+    log.warning("transient failure, retrying", error=repr(exc), retry_in=delay)
+    await asyncio.sleep(delay)
 
 
 async def _apply_in_one_transaction(
@@ -146,8 +192,8 @@ async def _apply_in_one_transaction(
                 fresh.append(p)
             else:
                 outcomes[p.index] = ("duplicate", p.event.event_type_name)
-        for run in _runs(consumer, fresh):
-            await _apply_run(consumer, run, uow)
+        for run in _runs(fresh):
+            await _apply_run(run, uow)
             outcomes.update({p.index: ("applied", p.event.event_type_name) for p in run})
         failpoint("consumer.before_db_commit")
         await uow.commit()
@@ -155,33 +201,39 @@ async def _apply_in_one_transaction(
     return outcomes
 
 
-def _runs(consumer: IdempotentConsumer, parsed: list[ParsedEvent]) -> list[list[ParsedEvent]]:
-    """Consecutive events whose types share one set-based handler form one run (a handler may
-    take a family: every event of a concern's lifecycle); every other event is a run of one.
-    Runs keep the batch's order, so each key's events stay in order."""
+def _runs(parsed: list[ParsedEvent]) -> list[list[ParsedEvent]]:
+    """Consecutive events whose types share one handler form one run (a handler may take a
+    family: every event of a concern's lifecycle). Runs keep the batch's order, so each key's
+    events stay in order."""
     runs: list[list[ParsedEvent]] = []
     for p in parsed:
-        handler = consumer.batch_handler_for(p.event)
-        if (
-            handler is not None
-            and runs
-            and consumer.batch_handler_for(runs[-1][-1].event) == handler
-        ):
+        if runs and runs[-1][-1].handler == p.handler:
             runs[-1].append(p)
         else:
             runs.append([p])
     return runs
 
 
-async def _apply_run(consumer: IdempotentConsumer, run: list[ParsedEvent], uow: object) -> None:
+async def _apply_run(run: list[ParsedEvent], uow: object) -> None:
     first = run[0]
-    with tracer(__name__).start_as_current_span(
-        f"{first.record.topic} process",
-        context=context_from_headers(first.headers),
-        kind=trace.SpanKind.CONSUMER,
+    with (
+        _at(first.record),
+        tracer(__name__).start_as_current_span(
+            f"{first.record.topic} process",
+            context=context_from_headers(first.headers),
+            kind=trace.SpanKind.CONSUMER,
+        ),
     ):
-        batch_handler = consumer.batch_handler_for(first.event)
-        if batch_handler is not None:
-            await batch_handler([p.event for p in run], uow)
-        else:
-            await first.handler(first.event, uow)
+        await first.handler([p.event for p in run], uow)
+
+
+@contextlib.contextmanager
+def _at(record: InboundRecord) -> Iterator[None]:
+    """Log lines in this block name `record`'s topic, partition and offset.
+
+    Bound where something may log (a run, a replay, a dead letter), not for every decoded
+    record: binding costs about 5 µs, a sixth of the 30 µs a rebuild spends on an event."""
+    with structlog.contextvars.bound_contextvars(
+        topic=record.topic, partition=record.partition, offset=record.offset
+    ):
+        yield

@@ -39,9 +39,13 @@ async def _raw_body(msg: KafkaStreamMessage, _original: Any = None) -> bytes:
 
 
 def attach_consumer(
-    broker: KafkaBroker, consumer: IdempotentConsumer, *topics: str, max_records: int = 500
+    broker: KafkaBroker,
+    consumer: IdempotentConsumer,
+    *topics: str,
+    group_id: str,
+    max_records: int = 500,
 ) -> None:
-    """Subscribe `consumer` to `topics`, a fetched batch at a time.
+    """Subscribe `consumer` to `topics` as Kafka's `group_id`, a fetched batch at a time.
 
     AckPolicy.ACK commits the batch's offsets after the handler returns, and the handler
     returns only once every message is applied, skipped as a duplicate, or dead-lettered.
@@ -54,7 +58,7 @@ def attach_consumer(
 
     broker.subscriber(
         *topics,
-        group_id=consumer.settings.group,
+        group_id=group_id,
         ack_policy=AckPolicy.ACK,
         auto_offset_reset="earliest",
         batch=True,

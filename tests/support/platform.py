@@ -60,6 +60,10 @@ class Platform:
     def topic(self, name: str) -> str:
         return self.topic_prefix + name
 
+    def group(self, name: str) -> str:
+        """Kafka's id for consumer group `name` (the services prefix it like the topics)."""
+        return self.topic_prefix + name
+
     async def fetchval(self, service: str, sql: str, *args: Any) -> Any:
         conn = await asyncpg.connect(self.database_urls[service])
         try:

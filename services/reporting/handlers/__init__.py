@@ -1,1 +1,1 @@
-"""Reporting use cases: apply one event to the projections (the batch consumer commits)."""
+"""Reporting use cases: apply a run of events to the projections (the batch consumer commits)."""

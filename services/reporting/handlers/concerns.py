@@ -6,9 +6,11 @@ round wins, flags only move forward), then written with one statement.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from services.reporting import deidentify
 from services.reporting.domain import local_day
-from services.reporting.events import ConcernEvent
+from services.reporting.event_families import ConcernEvent
 from services.reporting.handlers.timeline import publish_to_data_platform, timeline_entry
 from services.reporting.repository.concerns import ConcernChange
 from services.reporting.unit_of_work import ReportingUnitOfWork
@@ -23,7 +25,7 @@ _FLAGS = {
 }
 
 
-async def apply_concern_events(events: list[ConcernEvent], uow: ReportingUnitOfWork) -> None:
+async def apply_concern_events(events: Sequence[ConcernEvent], uow: ReportingUnitOfWork) -> None:
     merged: dict[object, ConcernChange] = {}
     for e in events:
         change = merged.get(e.concern_id)
@@ -36,10 +38,6 @@ async def apply_concern_events(events: list[ConcernEvent], uow: ReportingUnitOfW
         [timeline_entry(e, member_id=e.member_id, subject_id=e.concern_id) for e in events]
     )
     await publish_to_data_platform(events, deidentify.concern_fact, uow)
-
-
-async def on_concern_event(e: ConcernEvent, uow: ReportingUnitOfWork) -> None:
-    await apply_concern_events([e], uow)
 
 
 def _merge(c: ConcernChange, e: ConcernEvent) -> None:

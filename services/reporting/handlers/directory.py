@@ -5,6 +5,7 @@ Each run is merged per id (the newest fact by its own timestamp wins) and writte
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from uuid import UUID
 
@@ -19,7 +20,7 @@ LiaisonEvent = m.LiaisonLinkedV1 | m.LiaisonUnlinkedV1
 WorkstationEvent = m.WorkstationOpenedV1 | m.WorkstationChangedV1 | m.WorkstationClosedV1
 
 
-async def apply_member_events(events: list[MemberEvent], uow: ReportingUnitOfWork) -> None:
+async def apply_member_events(events: Sequence[MemberEvent], uow: ReportingUnitOfWork) -> None:
     profiles: dict[UUID, Profile] = {}
     for e in events:
         profiles[e.member_id] = _merge_profile(profiles.get(e.member_id), e)
@@ -27,10 +28,6 @@ async def apply_member_events(events: list[MemberEvent], uow: ReportingUnitOfWor
     await uow.timeline.append_all(
         [timeline_entry(e, member_id=e.member_id, subject_id=None) for e in events]
     )
-
-
-async def on_member_event(e: MemberEvent, uow: ReportingUnitOfWork) -> None:
-    await apply_member_events([e], uow)
 
 
 def _merge_profile(seen: Profile | None, e: MemberEvent) -> Profile:
@@ -58,15 +55,11 @@ def _merge_profile(seen: Profile | None, e: MemberEvent) -> Profile:
     return p
 
 
-async def apply_liaison_events(events: list[LiaisonEvent], uow: ReportingUnitOfWork) -> None:
+async def apply_liaison_events(events: Sequence[LiaisonEvent], uow: ReportingUnitOfWork) -> None:
     changes: dict[UUID, LiaisonChange] = {}
     for e in events:
         changes[e.liaison_id] = _merge_liaison(changes.get(e.liaison_id), e)
     await uow.directory.change_liaisons(list(changes.values()))
-
-
-async def on_liaison_event(e: LiaisonEvent, uow: ReportingUnitOfWork) -> None:
-    await apply_liaison_events([e], uow)
 
 
 def _merge_liaison(seen: LiaisonChange | None, e: LiaisonEvent) -> LiaisonChange:
@@ -85,7 +78,7 @@ def _merge_liaison(seen: LiaisonChange | None, e: LiaisonEvent) -> LiaisonChange
 
 
 async def apply_workstation_events(
-    events: list[WorkstationEvent], uow: ReportingUnitOfWork
+    events: Sequence[WorkstationEvent], uow: ReportingUnitOfWork
 ) -> None:
     states: dict[UUID, WorkstationState] = {}
     for e in events:
@@ -93,10 +86,6 @@ async def apply_workstation_events(
         if seen is None or seen.at <= e.occurred_at:
             states[e.workstation_id] = _workstation_state(e, seen)
     await uow.directory.save_workstations(list(states.values()))
-
-
-async def on_workstation_event(e: WorkstationEvent, uow: ReportingUnitOfWork) -> None:
-    await apply_workstation_events([e], uow)
 
 
 def _workstation_state(e: WorkstationEvent, seen: WorkstationState | None) -> WorkstationState:

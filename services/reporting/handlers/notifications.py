@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from services.reporting.domain import local_day
 from services.reporting.unit_of_work import ReportingUnitOfWork
 from shared.contracts.notifications import NotificationDeliveredV1
 
 
-async def count_deliveries(events: list[NotificationDeliveredV1], uow: ReportingUnitOfWork) -> None:
+async def count_deliveries(
+    events: Sequence[NotificationDeliveredV1], uow: ReportingUnitOfWork
+) -> None:
     reached = {
         (e.notification_id, e.member_id): (e.region_code, local_day(e.occurred_at))
         for e in events
@@ -17,7 +21,3 @@ async def count_deliveries(events: list[NotificationDeliveredV1], uow: Reporting
         await uow.notifications.reached(
             [(n, member, region, day) for (n, member), (region, day) in sorted(reached.items())]
         )
-
-
-async def on_notification_delivered(e: NotificationDeliveredV1, uow: ReportingUnitOfWork) -> None:
-    await count_deliveries([e], uow)

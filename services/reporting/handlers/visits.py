@@ -6,29 +6,28 @@ table (see the repositories), whatever the run's length.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 from services.reporting import deidentify
-from services.reporting.events import ObligationEvent
+from services.reporting.event_families import ObligationEvent
 from services.reporting.handlers.timeline import publish_to_data_platform, timeline_entry
 from services.reporting.repository.obligations import ObligationChange
 from services.reporting.unit_of_work import ReportingUnitOfWork
 from shared.contracts import visits as v
 
 
-async def record_visits(events: list[v.VisitRecordedV1], uow: ReportingUnitOfWork) -> None:
-    await uow.visits.add_all(events)
+async def record_visits(events: Sequence[v.VisitRecordedV1], uow: ReportingUnitOfWork) -> None:
+    await uow.visits.add_all(list(events))
     await uow.timeline.append_all(
         [timeline_entry(e, member_id=e.member_id, subject_id=e.visit_id) for e in events]
     )
     await publish_to_data_platform(events, deidentify.visit_fact, uow)
 
 
-async def on_visit_recorded(e: v.VisitRecordedV1, uow: ReportingUnitOfWork) -> None:
-    await record_visits([e], uow)
-
-
-async def apply_obligation_events(events: list[ObligationEvent], uow: ReportingUnitOfWork) -> None:
+async def apply_obligation_events(
+    events: Sequence[ObligationEvent], uow: ReportingUnitOfWork
+) -> None:
     merged: dict[object, ObligationChange] = {}
     for e in events:
         merged[e.obligation_id] = _merge(merged.get(e.obligation_id), e)
@@ -37,10 +36,6 @@ async def apply_obligation_events(events: list[ObligationEvent], uow: ReportingU
         [timeline_entry(e, member_id=e.member_id, subject_id=e.obligation_id) for e in events]
     )
     await publish_to_data_platform(events, deidentify.obligation_fact, uow)
-
-
-async def on_obligation_event(e: ObligationEvent, uow: ReportingUnitOfWork) -> None:
-    await apply_obligation_events([e], uow)
 
 
 def _merge(seen: ObligationChange | None, e: ObligationEvent) -> ObligationChange:

@@ -12,10 +12,9 @@ from uuid import UUID
 import asyncpg
 
 from services.reporting.rebuild.schema import quote
-from services.reporting.unit_of_work import ReportingUnitOfWork
+from services.reporting.unit_of_work import Mode, ReportingUnitOfWork
 from shared.contracts.envelope import MalformedMessage, UnknownEventType, decode, decode_headers
 from shared.db.pool import DbConnection
-from shared.db.unit_of_work import PgUnitOfWork
 from shared.logging import get_logger
 from shared.messaging.batch import ParsedBatch, apply_batch, parse_batch
 from shared.messaging.consumer import ConsumerSettings, IdempotentConsumer
@@ -125,39 +124,29 @@ class PinnedPool:
 
 
 def consumer_for(
-    spec: ConsumerSpec,
+    spec: ConsumerSpec[ReportingUnitOfWork],
     pool: asyncpg.Pool | PinnedPool,
     skipped: SkippedMessages,
     inbox: RebuildInbox,
     *,
-    bulk: bool,
+    mode: Mode,
+    tenant_scope: str,
 ) -> IdempotentConsumer:
-    """The live group's handlers and inbox name, its unit of work on the rebuild's schema.
-
-    In the `bulk`, facts only: the rollups are counted once after it (repository/recount.py).
-    """
+    """The live group's handlers and inbox name; the rebuild's own unit of work, in `mode`
+    (publishing nothing: the live outbox and feed carry over, schema.KEPT), on its schema."""
     target = cast(asyncpg.Pool, pool)
-
-    def unit_of_work() -> PgUnitOfWork:
-        uow = spec.uow_factory(target)
-        if isinstance(uow, ReportingUnitOfWork):
-            uow.publishes = False  # the live outbox and feed carry over (schema.KEPT)
-            uow.defers_rollups = bulk
-        return uow
-
     return IdempotentConsumer(
         # Its own service label: the rebuild's counts stay apart from the live consumers'.
-        ConsumerSettings(service="reporting-rebuild", group=spec.group),
-        uow_factory=unit_of_work,
-        handlers=spec.handlers,
-        batch_handlers=spec.batch_handlers,
+        ConsumerSettings(service="reporting-rebuild", group=spec.group, tenant_scope=tenant_scope),
+        uow_factory=lambda: ReportingUnitOfWork(target, mode=mode),
+        handlers=spec.handler_map,
         dead_letters=skipped,
         inbox=inbox,
     )
 
 
-def in_handler_order(spec: ConsumerSpec, batch: ParsedBatch) -> ParsedBatch:
-    """`batch` with its events stably sorted by the set-based handler that will apply them.
+def in_handler_order(spec: ConsumerSpec[Any], batch: ParsedBatch) -> ParsedBatch:
+    """`batch` with its events stably sorted by the handler that will apply them.
 
     The consumer applies a batch as runs of consecutive events sharing one handler. A rebuild
     batch interleaves chunks of dozens of partitions of several topics; sorted, it is a handful
@@ -165,15 +154,17 @@ def in_handler_order(spec: ConsumerSpec, batch: ParsedBatch) -> ParsedBatch:
     the projections do not depend on order (the live consumer interleaves topics freely).
     """
     rank: dict[object, int] = {}
-    for handler in spec.batch_handlers.values():
-        rank.setdefault(handler, len(rank))
-    by_type = {t: rank[h] for t, h in spec.batch_handlers.items()}
-    batch.parsed.sort(key=lambda p: by_type.get(type(p.event), len(rank)))
+    for entry in spec.handlers:
+        rank.setdefault(entry.handler, len(rank))
+    batch.parsed.sort(key=lambda p: rank[p.handler])
     return batch
 
 
 async def apply(
-    consumer: IdempotentConsumer, spec: ConsumerSpec, inbox: RebuildInbox, records: Sequence[Any]
+    consumer: IdempotentConsumer,
+    spec: ConsumerSpec[Any],
+    inbox: RebuildInbox,
+    records: Sequence[Any],
 ) -> list[str]:
     """One transaction for the lot (a poison record is replayed alone, as live does)."""
     batch = in_handler_order(spec, await parse_batch(consumer, records))

@@ -6,21 +6,13 @@ import contextlib
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
-from typing import Protocol
+from typing import Any, Protocol
 
-from services.reporting.consumers import kpi_projections, member_directory
-from services.reporting.main import pseudonymizer
 from services.reporting.rebuild.apply import RebuildInbox, apply_fresh, in_handler_order, one_ahead
 from services.reporting.rebuild.reader import Offsets, TopicReader
-from services.reporting.settings import ReportingSettings
 from shared.messaging.batch import ParsedBatch, parse_batch
 from shared.messaging.consumer import IdempotentConsumer
 from shared.runtime import ConsumerSpec
-
-
-def service_consumers(settings: ReportingSettings) -> list[ConsumerSpec]:
-    """The groups the service runs (main.py), so the rebuild rebuilds each of them."""
-    return [member_directory, kpi_projections(pseudonymizer(settings))]
 
 
 class Tally(Protocol):
@@ -33,7 +25,7 @@ class Tally(Protocol):
 
 async def advance(
     reader: TopicReader,
-    spec: ConsumerSpec,
+    spec: ConsumerSpec[Any],
     consumer: IdempotentConsumer,
     inbox: RebuildInbox,
     span: tuple[Offsets, Offsets],

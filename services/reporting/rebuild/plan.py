@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from shared.contracts import topics
 from shared.runtime import ConsumerSpec
@@ -25,7 +26,7 @@ DIRECTORY_TOPICS = frozenset(
 class Stream:
     """One consumer group's topics within one phase."""
 
-    spec: ConsumerSpec
+    spec: ConsumerSpec[Any]
     topics: tuple[str, ...]
 
     @property
@@ -33,12 +34,12 @@ class Stream:
         return self.spec.group
 
 
-def phases(specs: Sequence[ConsumerSpec]) -> list[list[Stream]]:
+def phases(specs: Sequence[ConsumerSpec[Any]]) -> list[list[Stream]]:
     """The directory topics of every group, then every group's other topics."""
     directory = [_stream(s, lambda t: t in DIRECTORY_TOPICS) for s in specs]
     facts = [_stream(s, lambda t: t not in DIRECTORY_TOPICS) for s in specs]
     return [[s for s in phase if s.topics] for phase in (directory, facts)]
 
 
-def _stream(spec: ConsumerSpec, keep: Callable[[str], bool]) -> Stream:
+def _stream(spec: ConsumerSpec[Any], keep: Callable[[str], bool]) -> Stream:
     return Stream(spec, tuple(t for t in spec.topics if keep(t)))

@@ -34,7 +34,7 @@ from typing import TypeAlias
 import asyncpg
 from aiokafka import ConsumerRecord, TopicPartition
 
-from services.reporting.main import MIGRATIONS
+from services.reporting.consumers import reporting_consumers
 from services.reporting.rebuild import schema
 from services.reporting.rebuild.apply import (
     PinnedPool,
@@ -46,17 +46,18 @@ from services.reporting.rebuild.apply import (
     consumer_for,
     event_id,
 )
-from services.reporting.rebuild.bulk import advance, service_consumers
+from services.reporting.rebuild.bulk import advance
 from services.reporting.rebuild.plan import Stream, phases
 from services.reporting.rebuild.progress import RebuildProgress
 from services.reporting.rebuild.reader import Offsets, TopicReader
 from services.reporting.rebuild.workers import Share, deal, run_shares
 from services.reporting.repository.recount import recount_in_parallel
 from services.reporting.settings import ReportingSettings
-from services.reporting.unit_of_work import REBUILD_LOCK
+from services.reporting.unit_of_work import MIGRATIONS, REBUILD_LOCK, Mode, ReportingUnitOfWork
 from shared.db.migrate import SHARED_MIGRATIONS, load_migrations
 from shared.db.pool import DbConnection, create_pool
 from shared.logging import get_logger
+from shared.messaging.consumer import IdempotentConsumer
 from shared.messaging.security import KafkaConnection
 from shared.runtime import ConsumerSpec
 
@@ -108,7 +109,7 @@ class RebuildResult:
 async def rebuild(
     settings: ReportingSettings,
     *,
-    consumers: Sequence[ConsumerSpec] | None = None,
+    consumers: Sequence[ConsumerSpec[ReportingUnitOfWork]] | None = None,
     keep_old: bool = False,
     batch_size: int = DEFAULT_BATCH_SIZE,
     progress: RebuildProgress | None = None,
@@ -145,8 +146,7 @@ async def rebuild(
         stack.push_async_callback(reader.stop)
         run = _Run(
             reader,
-            settings.kafka_topic_prefix,
-            consumers or service_consumers(settings),
+            consumers or reporting_consumers(settings),
             result,
             _Workers(settings, dsn, workers),
         )
@@ -199,7 +199,9 @@ async def _create(conn: DbConnection, admin: DbConnection, *, live: str, rebuilt
     await schema.create(conn, rebuilt, load_migrations([SHARED_MIGRATIONS, MIGRATIONS]))
     await schema.discard_publications(conn, rebuilt)
     have, want = await schema.versions(admin, live), await schema.versions(admin, rebuilt)
-    if have != want:
+    # A database migrated before the files were squashed into one baseline also lists the
+    # versions folded into it; the baseline keeps the newest of them, so compare what matters.
+    if not want <= have or max(have) != max(want):
         raise RuntimeError(
             f"the live schema is at migrations {sorted(have)[-1:]}, this code at "
             f"{sorted(want)[-1:]}: deploy (and start) the service first, then rebuild"
@@ -212,13 +214,12 @@ class _Run:
     def __init__(
         self,
         reader: TopicReader,
-        prefix: str,
-        consumers: Sequence[ConsumerSpec],
+        consumers: Sequence[ConsumerSpec[ReportingUnitOfWork]],
         result: RebuildResult,
         workers: _Workers,
     ) -> None:
         self._reader = reader
-        self._prefix = prefix
+        self._settings = workers.settings
         self._consumers = list(consumers)
         self._workers = workers
         self._phases = phases(consumers)
@@ -238,7 +239,7 @@ class _Run:
     async def prepare(self, progress: RebuildProgress) -> None:
         for stream in self._streams():
             for topic in stream.topics:
-                found = await self._reader.partitions([self._prefix + topic])
+                found = await self._reader.partitions([self._settings.kafka_topic_prefix + topic])
                 self._partitions[(stream.group, topic)] = found
             tps = self._tps(stream)
             positions = self._positions.setdefault(stream.group, {})
@@ -271,7 +272,7 @@ class _Run:
 
     async def _committed(self, group: str) -> Offsets:
         tps = [tp for s in self._streams() if s.group == group for tp in self._tps(s)]
-        return await self._reader.committed(group, tps)
+        return await self._reader.committed(self._settings.kafka_group_id(group), tps)
 
     async def _advance(
         self,
@@ -288,7 +289,7 @@ class _Run:
         positions = self._positions[stream.group]
         mine = {tp: targets[tp] for tp in self._tps(stream)}
         if workers <= 1:
-            consumer = consumer_for(stream.spec, pool, self._skipped, inbox, bulk=True)
+            consumer = self._consumer(stream, pool, Mode.REBUILD_BULK)
             await advance(
                 self._reader,
                 stream.spec,
@@ -324,6 +325,13 @@ class _Run:
         async with pool.acquire() as conn:
             await inbox.adopt_saved(conn)
 
+    def _consumer(
+        self, stream: Stream, pool: asyncpg.Pool | PinnedPool, mode: Mode
+    ) -> IdempotentConsumer:
+        inbox = self._inboxes[stream.group]
+        region = self._settings.deployment_region
+        return consumer_for(stream.spec, pool, self._skipped, inbox, mode=mode, tenant_scope=region)
+
     async def last_records(
         self, conn: DbConnection, live: str, batch_size: int, progress: RebuildProgress
     ) -> None:
@@ -341,9 +349,7 @@ class _Run:
                 ends = await self._reader.ends(tps)
                 positions = self._positions[stream.group]
                 progress.grow(sum(ends[tp] - positions[tp] for tp in tps))
-                consumer = consumer_for(
-                    stream.spec, pinned, self._skipped, self._inboxes[stream.group], bulk=False
-                )
+                consumer = self._consumer(stream, pinned, Mode.REBUILD)
                 async for records in self._reader.read(positions, ends, batch_size=batch_size):
                     self._result.events += len(records)
                     progress.advance(len(records))

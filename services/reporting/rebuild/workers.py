@@ -24,16 +24,18 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+from services.reporting.consumers import reporting_consumers
 from services.reporting.rebuild.apply import (
     RebuildInbox,
     SkippedMessages,
     collector_paused,
     consumer_for,
 )
-from services.reporting.rebuild.bulk import advance, service_consumers
+from services.reporting.rebuild.bulk import advance
 from services.reporting.rebuild.progress import RebuildProgress
 from services.reporting.rebuild.reader import Offsets, TopicReader
 from services.reporting.settings import ReportingSettings
+from services.reporting.unit_of_work import Mode
 from shared.db.pool import create_pool
 from shared.logging import configure_logging
 from shared.messaging.security import KafkaConnection
@@ -48,7 +50,7 @@ class Share:
 
     settings: ReportingSettings
     dsn: str  # the rebuild schema's (search_path set)
-    consumer: int  # which of `service_consumers(settings)`
+    consumer: int  # which of `reporting_consumers(settings)`
     group: str  # under its name in this rebuild (a benchmark renames the groups)
     positions: Offsets
     targets: Offsets
@@ -118,7 +120,9 @@ def _count(records: int) -> None:
 
 
 async def _apply_share(share: Share) -> ShareResult:
-    spec = dataclasses.replace(service_consumers(share.settings)[share.consumer], group=share.group)
+    spec = dataclasses.replace(
+        reporting_consumers(share.settings)[share.consumer], group=share.group
+    )
     result, skipped, inbox = ShareResult(), SkippedMessages(), RebuildInbox(share.group)
     async with contextlib.AsyncExitStack() as stack:
         pool = await create_pool(share.dsn, min_size=1, max_size=1, command_timeout=None)
@@ -128,7 +132,14 @@ async def _apply_share(share: Share) -> ShareResult:
         )
         await reader.start()
         stack.push_async_callback(reader.stop)
-        consumer = consumer_for(spec, pool, skipped, inbox, bulk=True)
+        consumer = consumer_for(
+            spec,
+            pool,
+            skipped,
+            inbox,
+            mode=Mode.REBUILD_BULK,
+            tenant_scope=share.settings.deployment_region,
+        )
         span = (dict(share.positions), share.targets)
         with collector_paused():
             await advance(reader, spec, consumer, inbox, span, share.batch_size, result, _count)

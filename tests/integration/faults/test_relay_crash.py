@@ -71,7 +71,9 @@ async def test_relay_killed_after_broker_ack_loses_nothing_and_applies_nothing_t
     async with serving(reporting) as url, httpx.AsyncClient(base_url=url) as r:
         # Offsets are committed only after the transaction: lag 0 means both copies were handled.
         await eventually(
-            lambda: group_lag(platform.stack.kafka_bootstrap, MEMBER_DIRECTORY_GROUP, topic),
+            lambda: group_lag(
+                platform.stack.kafka_bootstrap, platform.group(MEMBER_DIRECTORY_GROUP), topic
+            ),
             lambda lag: lag == 0,
             what="reporting consumed both copies",
         )

@@ -13,6 +13,7 @@ from shared.contracts.envelope import cloudevent_headers, encode_body
 from shared.contracts.members import MemberRegisteredV1
 from shared.contracts.topics import MEMBERS_MEMBER
 from shared.db.unit_of_work import PgUnitOfWork
+from shared.messaging.handlers import each
 from shared.runtime import ConsumerSpec, running
 from shared.settings import ServiceSettings
 from tests.support.builders import member_registered
@@ -78,10 +79,10 @@ async def test_a_dead_letter_replayed_after_the_fix_is_applied_exactly_once(
     settings = platform.settings(ServiceSettings, "reporting", service_name="dlq-test")
     spec = ConsumerSpec(
         group=GROUP,
-        topics=[MEMBERS_MEMBER.name],
-        handlers={MemberRegisteredV1: _apply},
+        handlers=[each(MemberRegisteredV1, _apply)],
         uow_factory=lambda pool: PgUnitOfWork(pool, source="/tests"),
     )
+    assert spec.topics == (MEMBERS_MEMBER.name,), "the topic follows from the event type"
     applied = "SELECT count(*) FROM applied WHERE event_id = $1"
     Cause.broken = True
     async with running(settings, migrations_dir=_migrations(tmp_path / "m"), consumers=[spec]):
@@ -92,7 +93,9 @@ async def test_a_dead_letter_replayed_after_the_fix_is_applied_exactly_once(
             lambda: read_all(bootstrap, dlq), lambda m: len(m) == 1, what="dead letter"
         )
         await eventually(
-            lambda: group_lag(bootstrap, GROUP, topic), lambda n: n == 0, what="moved on"
+            lambda: group_lag(bootstrap, platform.group(GROUP), topic),
+            lambda n: n == 0,
+            what="moved on",
         )
         assert await platform.fetchval("reporting", applied, event.event_id) == 0
 
@@ -112,7 +115,11 @@ async def test_a_dead_letter_replayed_after_the_fix_is_applied_exactly_once(
 
         again = await _replay_command(platform, dlq)
         assert "replayed 1 of 1" in again
-        await eventually(lambda: group_lag(bootstrap, GROUP, topic), lambda n: n == 0, what="seen")
+        await eventually(
+            lambda: group_lag(bootstrap, platform.group(GROUP), topic),
+            lambda n: n == 0,
+            what="seen",
+        )
         assert await platform.fetchval("reporting", applied, event.event_id) == 1
         assert await platform.fetchval("reporting", "SELECT count(*) FROM applied") == 1
 

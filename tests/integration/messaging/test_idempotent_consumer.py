@@ -1,8 +1,12 @@
-"""The idempotent consumer on a real Postgres: applied once, retried, or dead-lettered."""
+"""The idempotent consumer on a real Postgres: applied once, retried, or dead-lettered.
+
+Every record goes through `handle_batch`, the one path production takes; a batch of one is the
+smallest case of it.
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +20,7 @@ from shared.db.pool import create_pool
 from shared.db.unit_of_work import PgUnitOfWork
 from shared.messaging.batch import handle_batch
 from shared.messaging.consumer import ConsumerSettings, IdempotentConsumer, RejectEvent
+from shared.messaging.handlers import EventHandler, Handler, each, handler_map, handles
 from tests.support.builders import member_registered
 from tests.support.platform import Platform
 
@@ -53,13 +58,44 @@ async def pool(platform: Platform) -> AsyncIterator[asyncpg.Pool]:
     await pool.close()
 
 
-def _consumer(pool: asyncpg.Pool, handler: Any, dead: DeadLetterList) -> IdempotentConsumer:
+def _batch_consumer(
+    pool: asyncpg.Pool,
+    handler: Handler[MemberRegisteredV1, PgUnitOfWork],
+    dead: DeadLetterList,
+    *,
+    tenant_scope: str = "230000",
+) -> IdempotentConsumer:
     return IdempotentConsumer(
-        ConsumerSettings(service="tests", group="tests.group", retry_base_seconds=0.01),
+        ConsumerSettings(
+            service="tests", group="tests.group", tenant_scope=tenant_scope, retry_base_seconds=0.01
+        ),
         uow_factory=lambda: PgUnitOfWork(pool, source="/tests"),
-        handlers={MemberRegisteredV1: handler},
+        handlers=handler_map([handles(MemberRegisteredV1, handler)]),
         dead_letters=dead,
     )
+
+
+def _consumer(
+    pool: asyncpg.Pool,
+    handler: EventHandler[MemberRegisteredV1, PgUnitOfWork],
+    dead: DeadLetterList,
+    *,
+    tenant_scope: str = "230000",
+) -> IdempotentConsumer:
+    """A consumer whose use case takes one event at a time."""
+    return IdempotentConsumer(
+        ConsumerSettings(
+            service="tests", group="tests.group", tenant_scope=tenant_scope, retry_base_seconds=0.01
+        ),
+        uow_factory=lambda: PgUnitOfWork(pool, source="/tests"),
+        handlers=handler_map([each(MemberRegisteredV1, handler)]),
+        dead_letters=dead,
+    )
+
+
+async def _one(consumer: IdempotentConsumer, record: Record) -> str:
+    [outcome] = await handle_batch(consumer, [record])
+    return outcome
 
 
 async def _insert(event: MemberRegisteredV1, uow: PgUnitOfWork) -> None:
@@ -69,8 +105,8 @@ async def _insert(event: MemberRegisteredV1, uow: PgUnitOfWork) -> None:
 async def test_a_redelivered_event_is_applied_once(pool: asyncpg.Pool) -> None:
     consumer = _consumer(pool, _insert, DeadLetterList())
     record = _record(member_registered())
-    assert await consumer.handle(record) == "applied"
-    assert await consumer.handle(record) == "duplicate"
+    assert await _one(consumer, record) == "applied"
+    assert await _one(consumer, record) == "duplicate"
     assert await pool.fetchval("SELECT count(*) FROM applied") == 1
 
 
@@ -87,8 +123,8 @@ async def test_a_handler_that_keeps_failing_is_dead_lettered_and_leaves_no_trace
 
     dead = DeadLetterList()
     record = _record(member_registered())
-    assert await _consumer(pool, half_then_fail, dead).handle(record) == "dead_lettered"
-    assert calls == 3
+    assert await _one(_consumer(pool, half_then_fail, dead), record) == "dead_lettered"
+    assert calls == 1 + 3, "once in the batch, then max_attempts on its own"
     assert [reason for _, reason in dead.sent] == ["handler failed: ValueError('boom')"]
     assert await pool.fetchval("SELECT count(*) FROM applied") == 0
     assert await pool.fetchval("SELECT count(*) FROM inbox_message") == 0
@@ -103,7 +139,7 @@ async def test_a_handler_that_fails_once_is_retried_and_applied_once(pool: async
             raise RuntimeError("transient bug")
 
     dead = DeadLetterList()
-    assert await _consumer(pool, flaky, dead).handle(_record(member_registered())) == "applied"
+    assert await _one(_consumer(pool, flaky, dead), _record(member_registered())) == "applied"
     assert dead.sent == []
     assert await pool.fetchval("SELECT count(*) FROM applied") == 1
 
@@ -113,35 +149,28 @@ async def test_a_rejected_event_goes_straight_to_the_dlq(pool: asyncpg.Pool) -> 
         raise RejectEvent("region outside this deployment")
 
     dead = DeadLetterList()
-    assert (
-        await _consumer(pool, reject, dead).handle(_record(member_registered())) == "dead_lettered"
-    )
-    assert dead.sent[0][1] == "rejected: region outside this deployment"
+    outcome = await _one(_consumer(pool, reject, dead), _record(member_registered()))
+    assert outcome == "dead_lettered"
+    assert [reason for _, reason in dead.sent] == ["rejected: region outside this deployment"]
 
 
 async def test_unknown_types_are_acknowledged_without_dead_lettering(pool: asyncpg.Pool) -> None:
     dead = DeadLetterList()
     record = Record(b'{"x": 1}', [("ce_type", b"members.member.cloned.v7")])
-    assert await _consumer(pool, _insert, dead).handle(record) == "unknown_type"
+    assert await _one(_consumer(pool, _insert, dead), record) == "unknown_type"
     assert dead.sent == []
 
 
 async def test_a_batch_applies_in_one_go_and_a_duplicate_inside_it_once(pool: asyncpg.Pool) -> None:
     runs: list[int] = []
 
-    async def insert_all(events: list[MemberRegisteredV1], uow: PgUnitOfWork) -> None:
+    async def insert_all(events: Sequence[MemberRegisteredV1], uow: PgUnitOfWork) -> None:
         runs.append(len(events))
         await uow.connection.executemany(
             "INSERT INTO applied VALUES ($1)", [(e.event_id,) for e in events]
         )
 
-    consumer = IdempotentConsumer(
-        ConsumerSettings(service="tests", group="tests.group", retry_base_seconds=0.01),
-        uow_factory=lambda: PgUnitOfWork(pool, source="/tests"),
-        handlers={},
-        batch_handlers={MemberRegisteredV1: insert_all},
-        dead_letters=DeadLetterList(),
-    )
+    consumer = _batch_consumer(pool, insert_all, DeadLetterList())
     events = [member_registered() for _ in range(5)]
     records = [_record(e) for e in [*events, events[2]]]
     outcomes = await handle_batch(consumer, records)
@@ -169,3 +198,19 @@ async def test_one_poison_event_in_a_batch_is_dead_lettered_and_its_neighbours_a
     assert outcomes == ["applied", "dead_lettered", "dead_lettered", "applied", "applied"]
     assert len(dead.sent) == 2
     assert await pool.fetchval("SELECT count(*) FROM applied") == 3
+
+
+async def test_an_event_of_another_province_is_dead_lettered_and_its_own_provinces_apply(
+    pool: asyncpg.Pool,
+) -> None:
+    dead = DeadLetterList()
+    guangdong = _consumer(pool, _insert, dead, tenant_scope="440000")
+    ours, theirs = member_registered(region_code="440103"), member_registered()
+    assert await handle_batch(guangdong, [_record(ours), _record(theirs)]) == [
+        "applied",
+        "dead_lettered",
+    ]
+    assert [reason for _, reason in dead.sent] == [
+        "rejected: region 230302 is outside tenant 440000"
+    ]
+    assert await pool.fetchval("SELECT count(*) FROM applied") == 1

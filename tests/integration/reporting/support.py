@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from services.reporting.consumers import KPI_GROUP, KPI_TOPICS
+from services.reporting.consumers import KPI_GROUP, reporting_consumers
 from services.reporting.main import create_app
 from services.reporting.settings import ReportingSettings
 from tests.support.kafka import group_lag
@@ -37,9 +37,11 @@ async def caught_up(platform: Platform, applied: int, *, timeout: float = 120) -
         interval=0.2,
         what=f"{applied} events applied",
     )
-    for topic in KPI_TOPICS:
+    [kpi] = [s for s in reporting_consumers(ReportingSettings()) if s.group == KPI_GROUP]
+    group = platform.group(KPI_GROUP)
+    for topic in kpi.topics:
         await eventually(
-            lambda t=topic: group_lag(platform.stack.kafka_bootstrap, KPI_GROUP, platform.topic(t)),  # type: ignore[misc]
+            lambda t=topic: group_lag(platform.stack.kafka_bootstrap, group, platform.topic(t)),  # type: ignore[misc]
             lambda lag: lag == 0,
             timeout=timeout,
             interval=0.2,

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from services.notifications.consumers import reactions, recipients
-from services.reporting.consumers import kpi_projections, member_directory
+from services.reporting.consumers import reporting_consumers
+from services.reporting.settings import ReportingSettings
 from services.visits.consumers import members_events
 from services.visits.settings import VisitsSettings
 from shared.runtime import ConsumerSpec
@@ -25,13 +26,12 @@ class Group:
     event_types: frozenset[str]
 
 
-def _group(service: str, spec: ConsumerSpec) -> Group:
-    types = [*spec.handlers, *spec.batch_handlers]
+def _group(service: str, spec: ConsumerSpec[Any]) -> Group:
     return Group(
         service=service,
         name=spec.group,
         topics=frozenset(spec.topics),
-        event_types=frozenset(cast(Any, t).event_type_name for t in types),
+        event_types=frozenset(t.event_type_name for t in spec.handler_map),
     )
 
 
@@ -42,6 +42,5 @@ def consumer_groups() -> list[Group]:
         _group("visits", members_events(VisitsSettings())),
         _group("notifications", recipients),
         _group("notifications", reactions(nothing)),
-        _group("reporting", member_directory),
-        _group("reporting", kpi_projections(nothing)),
+        *(_group("reporting", spec) for spec in reporting_consumers(ReportingSettings())),
     ]

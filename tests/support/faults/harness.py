@@ -272,7 +272,7 @@ async def group_lag(bootstrap: str, prefix: str, groups: list[Group]) -> int:
             ends.update(await consumer.end_offsets(partitions))
         lag = 0
         for g in groups:
-            committed = await admin.list_consumer_group_offsets(g.name)
+            committed = await admin.list_consumer_group_offsets(prefix + g.name)
             for tp, end in ends.items():
                 if tp.topic.removeprefix(prefix) in g.topics:
                     lag += end - (committed[tp].offset if tp in committed else 0)
