@@ -16,8 +16,8 @@ from uuid import UUID
 import httpx
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from deploy.devtokens import issue_token
 from shared.auth import Role
-from shared.devtokens import issue_token
 
 RETRIABLE = {429, 500, 502, 503, 504}
 

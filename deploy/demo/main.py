@@ -23,7 +23,7 @@ from deploy.demo.directory import SCALES, Directory, build_directory
 from deploy.demo.load import Loader
 from deploy.demo.onboarding import Ids
 from deploy.demo.places import JIXI
-from shared.devtokens import load_private_key
+from deploy.devtokens import load_private_key
 
 
 @dataclass(frozen=True)

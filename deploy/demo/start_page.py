@@ -18,8 +18,8 @@ from uuid import UUID
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from deploy.demo.client import Urls
+from deploy.devtokens import issue_token
 from shared.auth import Role
-from shared.devtokens import issue_token
 
 PROVINCE, CITY, MEMBER = Role.PROVINCE_ADMIN, Role.CITY_ADMIN, Role.MEMBER
 CONSTITUENT, DEPARTMENT = Role.CONSTITUENT, Role.DEPARTMENT
@@ -171,7 +171,7 @@ pre {{ background: #f3f4f6; padding: .75rem; overflow-x: auto; font-size: .8rem;
 <h2>API documents</h2><ul>{docs}</ul>
 <h2>Dev tokens (8 hours)</h2>
 <table>{rows}</table>
-<p>More with <code>.venv/bin/python -m shared.devtokens issue --role … --region …</code>.</p>
+<p>More with <code>.venv/bin/python -m deploy.devtokens issue --role … --region …</code>.</p>
 <h2>Try the API</h2>
 <pre>TOKEN=&lt;the Jixi city admin token above&gt;
 curl -s -X POST {members}/v1/members -H "Authorization: Bearer $TOKEN" \\

@@ -24,14 +24,14 @@ from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from deploy.demo import asyncapi
 from deploy.demo.client import Urls
 from deploy.demo.main import Options, load_demo, pinned_day, write_manifest
 from deploy.demo.start_page import accounts, render, serve
+from deploy.devtokens import PII_KEY_NAME, ensure_keys, load_private_key
 from deploy.local.kafka import KafkaCluster
 from deploy.local.postgres import PostgresCluster
 from deploy.local.stack import DEFAULT_DATABASES, REPO_ROOT, kafka_dir, postgres_dir, start_stack
-from shared.devtokens import PII_KEY_NAME, ensure_keys, load_private_key
+from shared.contracts import asyncapi
 from shared.messaging.topics import ensure_topics
 
 SERVICES = {"members": 8001, "visits": 8002, "notifications": 8003, "reporting": 8004}

@@ -67,10 +67,10 @@ def visit_recorded(r: ContactRecord) -> ev.VisitRecordedV1:
         visit_id=r.id,
         member_id=r.member_id,
         sector_code=r.sector_code,
-        channel=r.channel,  # type: ignore[arg-type]
-        occasion=r.occasion,  # type: ignore[arg-type]
+        channel=r.channel,
+        occasion=r.occasion,
         occurred_on=r.occurred_on,
-        place_kind=r.place_kind,  # type: ignore[arg-type]
+        place_kind=r.place_kind,
         place_id=r.place_id,
         liaison_ids=r.liaison_ids,
         people_reached=r.people_reached,
@@ -97,8 +97,8 @@ def _concern_event(c: Concern, s: Step, at: datetime) -> IntegrationEvent:
         case Action.SUBMIT:
             return ev.ConcernSubmittedV1(
                 **base,
-                kind=c.kind,  # type: ignore[arg-type]
-                source=c.source,  # type: ignore[arg-type]
+                kind=c.kind,
+                source=c.source,
                 visit_id=c.visit_id,
                 liaison_id=c.liaison_id,
                 submitted_by=c.submitted_by if c.source == "online" else None,

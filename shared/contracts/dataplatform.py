@@ -14,7 +14,16 @@ from pydantic import Field, StringConstraints
 from shared.contracts import topics
 from shared.contracts.base import IntegrationEvent
 from shared.contracts.members import SectorCode
-from shared.contracts.visits import Channel, ConcernKind, ConcernSource, Count, OccasionKind
+from shared.contracts.visits import (
+    Channel,
+    ConcernKind,
+    ConcernSource,
+    Count,
+    OccasionKind,
+    PlaceKind,
+    UpgradeTarget,
+    VisitOccasion,
+)
 
 Pseudonym = Annotated[
     str,
@@ -46,9 +55,9 @@ class DataPlatformVisitRecordedV1(IntegrationEvent):
     member_ref: Pseudonym
     sector_code: SectorCode
     channel: Channel
-    occasion: OccasionKind | Literal["routine"]
+    occasion: VisitOccasion
     occurred_on: date
-    place_kind: Literal["unit", "workstation", "other"]
+    place_kind: PlaceKind
     liaisons_contacted: Count
     people_reached: Count
     heart_to_heart_talks: Count
@@ -98,7 +107,7 @@ class DataPlatformConcernChangedV1(IntegrationEvent):
     satisfaction: Annotated[int, Field(ge=1, le=5)] | None = None
     resolved: bool | None = None
     merged_into_ref: Pseudonym | None = None
-    upgraded_to: Literal["public_opinion_report", "proposal"] | None = None
+    upgraded_to: UpgradeTarget | None = None
 
     def partition_key(self) -> str:
         return self.concern_ref

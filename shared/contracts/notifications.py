@@ -15,6 +15,8 @@ from shared.contracts import topics
 from shared.contracts.base import IntegrationEvent
 
 DeliveryChannel = Literal["in_app", "email", "sms", "wechat"]
+# Not carried by the events; the one list the inbox, its table's CHECK and its labels follow.
+Priority = Literal["urgent", "normal", "low"]
 # Widened (reviewed, before any consumer of this topic existed) to the constituent's inbox.
 RecipientKey = Annotated[
     str,

@@ -30,6 +30,14 @@ OccasionKind = Literal[
 VisitOccasion = OccasionKind | Literal["routine"]
 ConcernKind = Literal["problem", "suggestion", "request", "micro_suggestion"]
 ConcernSource = Literal["contact_record", "online"]
+PlaceKind = Literal["unit", "workstation", "other"]
+UpgradeTarget = Literal["public_opinion_report", "proposal"]
+# Not carried by the events (they carry the steps), but the one list the read APIs, the tables'
+# CHECKs and the pages' labels (shared/contracts/vocabulary.py) all follow.
+ObligationStatus = Literal["open", "overdue", "escalated", "fulfilled", "withdrawn"]
+ConcernStatus = Literal[
+    "submitted", "accepted", "rejected", "merged", "assigned", "replied", "reopened", "closed"
+]
 Count = Annotated[int, Field(ge=0, le=100_000)]
 
 
@@ -45,7 +53,7 @@ class VisitRecordedV1(IntegrationEvent):
     channel: Channel
     occasion: VisitOccasion
     occurred_on: date
-    place_kind: Literal["unit", "workstation", "other"]
+    place_kind: PlaceKind
     place_id: UUID | None = None
     liaison_ids: list[UUID] = Field(default_factory=list)
     people_reached: Count
@@ -197,5 +205,5 @@ class ConcernUpgradedV1(_ConcernEvent):
 
     event_type_name: ClassVar[str] = "visits.concern.upgraded.v1"
 
-    upgraded_to: Literal["public_opinion_report", "proposal"]
+    upgraded_to: UpgradeTarget
     reference: Annotated[str, Field(min_length=1, max_length=100)]

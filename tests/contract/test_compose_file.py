@@ -194,7 +194,7 @@ def test_one_shot_jobs_create_topics_and_keys() -> None:
     assert topics["command"][:3] == ["python", "-m", "shared.messaging.topics"]
     assert topics["depends_on"]["kafka"]["condition"] == "service_healthy"
     keys = services["jwt-keys"]
-    assert keys["command"][:4] == ["python", "-m", "shared.devtokens", "keys"]
+    assert keys["command"][:4] == ["python", "-m", "deploy.devtokens", "keys"]
     assert "jwt-keys:/keys" in keys["volumes"]
     assert "jwt-keys" in _load_yaml(COMPOSE_FILE)["volumes"]
 

@@ -14,8 +14,8 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from deploy.devtokens import DEV_AUDIENCE, DEV_ISSUER
 from shared.auth import key_id
-from shared.devtokens import DEV_AUDIENCE, DEV_ISSUER
 from tests.security.routes import operations
 from tests.security.world import JIXI, World
 from tests.support.platform import SERVICES

@@ -8,8 +8,8 @@ from uuid import UUID
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from deploy.devtokens import PII_KEY_NAME, ensure_keys, issue_token, load_private_key
 from shared.auth import Role
-from shared.devtokens import PII_KEY_NAME, ensure_keys, issue_token, load_private_key
 
 
 @dataclass(frozen=True)

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
-Priority = Literal["urgent", "normal", "low"]
+from shared.contracts.notifications import Priority
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ only the rows it really inserted are summed into the rollups), and its liaisons 
 from __future__ import annotations
 
 from datetime import date
+from typing import get_args
 from uuid import UUID
 
 import asyncpg
@@ -19,13 +20,13 @@ from services.reporting.repository.rollup import (
     recounted,
     rollup_statement,
 )
-from shared.contracts.visits import VisitRecordedV1
+from shared.contracts.visits import Channel, VisitRecordedV1
 
 # Serialises the two writers of liaisons_contacted (this one and the liaison handler), so one
 # never counts against a liaison row the other has changed but not yet committed.
 COVERAGE_LOCK = 0x00C0_7E4A
 
-_CHANNELS = ("face_to_face", "regular_work", "online", "service", "innovative")
+_CHANNELS = get_args(Channel)
 VISIT_DELTA = delta_select(
     "new",
     {

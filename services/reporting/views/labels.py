@@ -1,13 +1,16 @@
 """Chinese names for the codes the dashboard and the exports show (regions, sectors, KPIs).
 
-Reporting learns codes from events, never names: regions and sectors are reference data of the
-members service (its migration 20261127110100_reference_data.sql). The province, its cities and
-the counties of the cities onboarded so far are copied here; an unknown code shows as itself.
+Reporting learns codes from events, never names: regions are reference data of the members
+service (its migration 20261127120200_baseline.sql). The province, its cities and the
+counties of the cities onboarded so far are copied here; an unknown code shows as itself.
+Sectors and channels are named by the platform's one vocabulary (shared/contracts/vocabulary.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+
+from shared.contracts import vocabulary
 
 REGIONS: dict[str, str] = {
     "230000": "黑龙江省",
@@ -55,51 +58,12 @@ REGIONS: dict[str, str] = {
     "230184": "五常市",
 }
 
-SECTORS: dict[str, str] = {
-    "cpc": "中国共产党",
-    "rcck": "中国国民党革命委员会",
-    "cdl": "中国民主同盟",
-    "cndca": "中国民主建国会",
-    "capd": "中国民主促进会",
-    "pwdp": "中国农工民主党",
-    "zhigong": "中国致公党",
-    "jiusan": "九三学社",
-    "tdsl": "台湾民主自治同盟",
-    "non_party": "无党派人士",
-    "youth": "共青团和青联",
-    "trade_union": "总工会",
-    "women": "妇联",
-    "industry_commerce": "工商联",
-    "science_association": "科协",
-    "taiwan_compatriots": "台联",
-    "overseas_chinese": "侨联",
-    "culture_arts": "文化艺术界",
-    "science_tech": "科学技术界",
-    "social_sciences": "社会科学界",
-    "economy": "经济界",
-    "agriculture": "农业界",
-    "education": "教育界",
-    "sports": "体育界",
-    "press_publishing": "新闻出版界",
-    "medicine_health": "医药卫生界",
-    "foreign_friendship": "对外友好界",
-    "social_welfare": "社会福利和社会保障界",
-    "ethnic_minorities": "少数民族界",
-    "religion": "宗教界",
-    "hong_kong": "特邀香港人士",
-    "macao": "特邀澳门人士",
-    "special_invitees": "特别邀请人士",
-    "environment_resources": "环境资源界",
-}
+SECTORS = vocabulary.SECTORS
 
 # The summary's counts, in the order a reader expects them.
 COUNTS: dict[str, str] = {
     "contacts": "联系次数",
-    "contacts_face_to_face": "联系次数·上门走访座谈",
-    "contacts_regular_work": "联系次数·调研征集民意",
-    "contacts_online": "联系次数·线上互动",
-    "contacts_service": "联系次数·服务活动",
-    "contacts_innovative": "联系次数·创新形式",
+    **{f"contacts_{code}": f"联系次数·{name}" for code, name in vocabulary.CHANNELS_SHORT.items()},
     "people_reached": "走访人次",
     "heart_to_heart_talks": "谈心谈话人次",
     "liaisons_active": "联系人数",

@@ -6,9 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from uuid import UUID
 
+from shared.contracts.visits import Channel, OccasionKind, PlaceKind, VisitOccasion
 from shared.errors import InvalidInput
-
-CHANNELS = ("face_to_face", "regular_work", "online", "service", "innovative")
 
 
 @dataclass(frozen=True)
@@ -17,10 +16,10 @@ class ContactRecord:
     member_id: UUID
     region_code: str
     sector_code: str
-    channel: str
-    occasion: str
+    channel: Channel
+    occasion: VisitOccasion
     occurred_on: date
-    place_kind: str
+    place_kind: PlaceKind
     place_id: UUID | None
     place_name: str | None
     liaison_ids: list[UUID]
@@ -37,7 +36,7 @@ class ContactRecord:
 @dataclass(frozen=True)
 class OwedObligation:
     id: UUID
-    occasion_kind: str
+    occasion_kind: OccasionKind
     liaison_id: UUID | None
     counts_from: date
     due_on: date

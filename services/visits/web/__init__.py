@@ -9,5 +9,5 @@ from shared.web.pages import pages_router
 router = pages_router(
     Path(__file__).resolve().parent / "static",
     pages=("member", "constituent", "department"),
-    assets=("app.css", "common.js", "member.js", "constituent.js", "department.js", "icon.svg"),
+    assets=("app.css", "cards.js", "member.js", "constituent.js", "department.js", "icon.svg"),
 )

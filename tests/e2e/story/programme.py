@@ -17,19 +17,19 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
+from deploy.devtokens import issue_token
 from services.members.main import create_app as members_app
 from services.members.settings import MembersSettings
 from services.notifications.main import create_app as notifications_app
 from services.notifications.settings import NotificationsSettings
 from services.reporting.main import create_app as reporting_app
 from services.reporting.settings import ReportingSettings
-from services.visits.handlers.obligations import sweep_once
+from services.visits.jobs import sweep_once
 from services.visits.main import create_app as visits_app
 from services.visits.settings import VisitsSettings
 from services.visits.unit_of_work import VisitsUnitOfWork
 from shared.auth import Role
 from shared.db.pool import create_pool
-from shared.devtokens import issue_token
 from shared.kernel import FixedClock
 from tests.support.disposal_platform import DisposalPlatformStub, Mode
 from tests.support.platform import Platform

@@ -16,11 +16,11 @@ from zoneinfo import ZoneInfo
 import httpx
 from playwright.async_api import Browser, ConsoleMessage, Page, Response, expect
 
+from deploy.devtokens import issue_token
 from services.visits.main import create_app
 from services.visits.settings import VisitsSettings
 from shared.auth import Role
 from shared.contracts.members import MemberRegisteredV1
-from shared.devtokens import issue_token
 from tests.support.builders import member_registered, policy_issued, publish
 from tests.support.platform import Platform
 from tests.support.servers import serving

@@ -13,8 +13,8 @@ import httpx
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from deploy.devtokens import issue_token
 from shared.auth import Role
-from shared.devtokens import issue_token
 from tests.support.platform import Platform
 from tests.support.servers import ServiceProcess
 from tests.support.wait import eventually

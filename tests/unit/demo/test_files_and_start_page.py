@@ -11,8 +11,8 @@ from deploy.demo.directory import SCALES, build_directory
 from deploy.demo.files import KINDS, onboarding_file
 from deploy.demo.places import CITIES, JIXI
 from deploy.demo.start_page import accounts, render
+from deploy.devtokens import ensure_keys, load_private_key
 from shared.auth import Role
-from shared.devtokens import ensure_keys, load_private_key
 
 TEMPLATES = Path(__file__).resolve().parents[3] / "services/members/import_templates"
 JIXI_CITY = next(c for c in CITIES if c.code == JIXI)

@@ -16,6 +16,13 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
+from deploy.devtokens import (
+    DEV_AUDIENCE,
+    DEV_ISSUER,
+    ensure_keys,
+    issue_token,
+    load_private_key,
+)
 from shared.auth import (
     AuthError,
     Principal,
@@ -24,13 +31,6 @@ from shared.auth import (
     TokenVerifier,
     key_id,
     load_public_key,
-)
-from shared.devtokens import (
-    DEV_AUDIENCE,
-    DEV_ISSUER,
-    ensure_keys,
-    issue_token,
-    load_private_key,
 )
 
 MEMBER_ID = UUID("0193a6f1-6c2e-7b3a-9d41-5f2c8e7a1b21")

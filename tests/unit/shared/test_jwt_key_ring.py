@@ -17,9 +17,9 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from fastapi import APIRouter, FastAPI
 
+from deploy.devtokens import DEV_AUDIENCE, DEV_ISSUER, issue_token
 from shared.auth import AuthError, PublicKeyRing, Role, TokenVerifier, key_id
 from shared.bootstrap import token_verifier
-from shared.devtokens import DEV_AUDIENCE, DEV_ISSUER, issue_token
 from shared.settings import ServiceSettings
 from shared.web.app import create_service_app
 from shared.web.security import CurrentPrincipal

@@ -2,41 +2,19 @@
 // The stream is read with fetch() and the Authorization header (EventSource cannot send one),
 // so the token stays out of URLs and logs. Data reaches the DOM through textContent only.
 
-const TOKEN_KEY = "cppcc.token";
-const PRIORITY = { urgent: "紧急", normal: "普通", low: "一般" };
-const STATUS_HINTS = { 401: "登录已失效，请重新从链接进入", 403: "此账号没有站内信" };
+import { el, getJson, label, request, takeToken } from "/app/kit/kit.js";
+import { LABELS } from "/app/kit/vocabulary.js";
 
-function takeToken() {
-  const params = new URLSearchParams(location.hash.slice(1));
-  const fromHash = params.get("token");
-  if (fromHash) {
-    sessionStorage.setItem(TOKEN_KEY, fromHash);
-    params.delete("token");
-    const rest = params.toString();
-    history.replaceState(null, "", location.pathname + location.search + (rest ? "#" + rest : ""));
-  }
-  return sessionStorage.getItem(TOKEN_KEY);
-}
+// This page's words for what the service refused (kit.js has the general ones).
+const HINTS = { 403: "此账号没有站内信" };
 
 const $ = (id) => document.getElementById(id);
 const seen = new Set();
-
-function el(tag, text, className) {
-  const node = document.createElement(tag);
-  if (text !== undefined) node.textContent = text;
-  if (className) node.className = className;
-  return node;
-}
 
 function notice(text) {
   const box = $("notice");
   box.textContent = text;
   box.hidden = !text;
-}
-
-function problem(status, body) {
-  const hint = STATUS_HINTS[status] || "加载失败（HTTP " + status + "）";
-  return body && body.detail ? hint + "：" + body.detail : hint;
 }
 
 function render(item, fresh) {
@@ -45,26 +23,26 @@ function render(item, fresh) {
   const list = $("items");
   const empty = list.querySelector(".empty");
   if (empty) empty.remove();
-  const li = el("li", undefined, (item.read_at ? "" : "unread") + (fresh ? " new" : ""));
-  li.dataset.notificationId = item.id;
-  li.append(el("h3", item.title), el("p", item.body));
-  const when = el("time", new Date(item.created_at).toLocaleString("zh-CN"));
-  when.dateTime = item.created_at;
-  li.append(when, el("span", PRIORITY[item.priority] || item.priority, "priority"));
+  const li = el("li", {
+    class: (item.read_at ? "" : "unread") + (fresh ? " new" : ""),
+    "data-notification-id": item.id,
+  });
+  li.append(el("h3", { textContent: item.title }), el("p", { textContent: item.body }));
+  const when = el("time", {
+    dateTime: item.created_at,
+    textContent: new Date(item.created_at).toLocaleString("zh-CN"),
+  });
+  li.append(when, el("span", { class: "priority", textContent: label(LABELS.priority, item.priority) }));
   if (fresh) list.prepend(li);
   else list.append(li);
   if (!item.read_at) $("unread").textContent = String(Number($("unread").textContent) + 1);
 }
 
 async function load(token) {
-  const response = await fetch("/v1/inbox?limit=50", {
-    headers: { Accept: "application/json", Authorization: "Bearer " + token },
-  });
-  const body = await response.json().catch(() => null);
-  if (!response.ok) throw new Error(problem(response.status, body));
+  const body = await getJson(token, "/v1/inbox?limit=50");
   const list = $("items");
   list.replaceChildren();
-  if (body.items.length === 0) list.append(el("li", "暂无消息", "empty"));
+  if (body.items.length === 0) list.append(el("li", { class: "empty", textContent: "暂无消息" }));
   for (const item of body.items) render(item, false);
 }
 
@@ -88,15 +66,7 @@ function parseEvents(buffer, onEvent) {
 async function follow(token) {
   for (;;) {
     try {
-      const response = await fetch("/v1/inbox/stream", {
-        headers: { Accept: "text/event-stream", Authorization: "Bearer " + token },
-        cache: "no-store",
-      });
-      if (!response.ok) {
-        $("live").textContent = "实时更新不可用";
-        notice(problem(response.status, await response.json().catch(() => null)));
-        return;
-      }
+      const response = await request(token, "GET", "/v1/inbox/stream", { accept: "text/event-stream" });
       const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
       let buffer = "";
       for (;;) {
@@ -107,7 +77,13 @@ async function follow(token) {
           if (name === "notification") render(JSON.parse(data), true);
         });
       }
-    } catch {
+    } catch (error) {
+      if (error.status) {
+        // The service said no (not a dropped connection): asking again will not change that.
+        $("live").textContent = "实时更新不可用";
+        notice(error.describe(HINTS));
+        return;
+      }
       // dropped connection: fall through and reconnect
     }
     $("live").textContent = "重新连接中…";
@@ -119,14 +95,14 @@ async function main() {
   const token = takeToken();
   if (!token) {
     notice("缺少登录凭据，请从通知链接进入");
-    $("items").replaceChildren(el("li", "无法加载", "empty"));
+    $("items").replaceChildren(el("li", { class: "empty", textContent: "无法加载" }));
     return;
   }
   try {
     await load(token);
   } catch (error) {
-    notice("站内信加载失败：" + error.message);
-    $("items").replaceChildren(el("li", "无法加载", "empty"));
+    notice("站内信加载失败：" + (error.describe ? error.describe(HINTS) : error.message));
+    $("items").replaceChildren(el("li", { class: "empty", textContent: "无法加载" }));
     return;
   }
   await follow(token);

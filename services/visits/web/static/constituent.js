@@ -1,8 +1,9 @@
 // 群众: submit a micro-suggestion to a member, follow my submissions, rate the answers.
 import {
-  api, el, say, hide, newKey, options, requireToken, fragmentParam, fact, roundsList,
-  CONCERN_KINDS, CONCERN_KIND_LABEL, CONCERN_STATUS,
-} from "./common.js";
+  api, el, say, hide, newKey, options, requireToken, fragmentParam, label,
+} from "/app/kit/kit.js";
+import { LABELS } from "/app/kit/vocabulary.js";
+import { fact, roundsList } from "./cards.js";
 
 const $ = (id) => document.getElementById(id);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -50,9 +51,9 @@ function concernItem(c) {
   return el("li", { "data-concern-id": c.id, "data-status": c.status }, [
     el("div", { class: "item-title" }, [
       el("span", { textContent: c.title }),
-      el("span", { class: "badge " + c.status, "data-role": "status", textContent: CONCERN_STATUS[c.status] || c.status }),
+      el("span", { class: "badge " + c.status, "data-role": "status", textContent: label(LABELS.concern_status, c.status) }),
     ]),
-    fact("类别", CONCERN_KIND_LABEL[c.kind] || c.kind),
+    fact("类别", label(LABELS.concern_kind, c.kind)),
     fact("提交时间", new Date(c.submitted_at).toLocaleString("zh-CN")),
     el("p", { class: "body-text", textContent: c.body }),
     roundsList(c),
@@ -108,7 +109,7 @@ async function submit(event) {
 }
 
 if (token) {
-  options($("kind"), CONCERN_KINDS);
+  options($("kind"), Object.entries(LABELS.concern_kind));
   if (member) $("member_id").value = member;
   $("concern-form").addEventListener("submit", submit);
   $("concern-form").addEventListener("input", () => { submitKey = newKey(); });

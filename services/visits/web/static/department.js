@@ -1,7 +1,7 @@
 // 承办单位: the concerns assigned to this department, and the reply (办复) to each.
-import {
-  api, claims, el, say, hide, requireToken, fact, roundsList, CONCERN_KIND_LABEL, CONCERN_STATUS,
-} from "./common.js";
+import { api, claims, el, say, hide, requireToken, label } from "/app/kit/kit.js";
+import { LABELS } from "/app/kit/vocabulary.js";
+import { fact, roundsList } from "./cards.js";
 
 const $ = (id) => document.getElementById(id);
 const token = requireToken($("main"));
@@ -40,9 +40,9 @@ function concernItem(c) {
   return el("li", { "data-concern-id": c.id, "data-status": c.status }, [
     el("div", { class: "item-title" }, [
       el("span", { textContent: c.title }),
-      el("span", { class: "badge " + c.status, "data-role": "status", textContent: CONCERN_STATUS[c.status] || c.status }),
+      el("span", { class: "badge " + c.status, "data-role": "status", textContent: label(LABELS.concern_status, c.status) }),
     ]),
-    fact("类别", CONCERN_KIND_LABEL[c.kind] || c.kind),
+    fact("类别", label(LABELS.concern_kind, c.kind)),
     c.due_on ? fact("办理期限", c.due_on) : null,
     fact("反映人", who || "未授权公开"),
     el("p", { class: "body-text", textContent: c.body }),

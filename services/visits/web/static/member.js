@@ -1,8 +1,9 @@
 // 委员工作台: my must-visit obligations, recording a contact, my duty list.
 import {
-  api, claims, el, say, hide, today, newKey, options, requireToken, fact, roundsList,
-  CHANNELS, OCCASIONS, OCCASION_LABEL, OBLIGATION_STATUS, CONCERN_KIND_LABEL, CONCERN_STATUS,
-} from "./common.js";
+  api, claims, el, say, hide, today, newKey, options, requireToken, label,
+} from "/app/kit/kit.js";
+import { LABELS } from "/app/kit/vocabulary.js";
+import { fact, roundsList } from "./cards.js";
 
 const $ = (id) => document.getElementById(id);
 const PENDING = ["open", "overdue", "escalated"];
@@ -15,9 +16,9 @@ function obligationItem(o) {
   const item = el("li", { "data-obligation-id": o.id, "data-status": o.status }, [
     el("div", { class: "item-title" }, [
       el("span", { textContent: o.title }),
-      el("span", { class: "badge " + o.status, "data-role": "status", textContent: OBLIGATION_STATUS[o.status] || o.status }),
+      el("span", { class: "badge " + o.status, "data-role": "status", textContent: label(LABELS.obligation_status, o.status) }),
     ]),
-    fact("事由", OCCASION_LABEL[o.occasion_kind] || o.occasion_kind),
+    fact("事由", label(LABELS.occasion, o.occasion_kind)),
     el("div", { class: "fact", "data-role": "due" }, [el("span", { class: "label", textContent: "截止日期" }), o.due_on]),
   ]);
   if (o.fulfilled_on) item.append(fact("完成日期", o.fulfilled_on));
@@ -104,9 +105,9 @@ async function loadConcerns(clearNotice = true) {
         el("li", { "data-concern-id": c.id, "data-status": c.status }, [
           el("div", { class: "item-title" }, [
             el("span", { textContent: c.title }),
-            el("span", { class: "badge " + c.status, "data-role": "status", textContent: CONCERN_STATUS[c.status] || c.status }),
+            el("span", { class: "badge " + c.status, "data-role": "status", textContent: label(LABELS.concern_status, c.status) }),
           ]),
-          fact("类别", CONCERN_KIND_LABEL[c.kind] || c.kind),
+          fact("类别", label(LABELS.concern_kind, c.kind)),
           el("p", { class: "body-text", textContent: c.body }),
           c.due_on ? fact("办理期限", c.due_on) : null,
           roundsList(c),
@@ -171,8 +172,8 @@ async function submitVisit(event) {
 }
 
 if (token) {
-  options($("channel"), CHANNELS);
-  options($("occasion"), OCCASIONS);
+  options($("channel"), Object.entries(LABELS.channel));
+  options($("occasion"), Object.entries(LABELS.occasion));
   $("occurred_on").value = today();
   $("occurred_on").max = today();
   $("visit-form").addEventListener("submit", submitVisit);

@@ -1,7 +1,7 @@
 """The dashboard (履职统计看板): KPI cards, charts drawn as SVG, drill-down and dossiers.
 
 Static files under the shared strict CSP; the page calls this service's JSON API with the
-token it takes from the URL fragment, like the visits and notifications pages.
+token it takes from the URL fragment, through the page kit every service serves (`/app/kit/`).
 """
 
 from __future__ import annotations
@@ -13,5 +13,5 @@ from shared.web.pages import pages_router
 router = pages_router(
     Path(__file__).resolve().parent / "static",
     pages=("dashboard",),
-    assets=("dashboard.css", "dashboard.js", "charts.js", "common.js", "icon.svg"),
+    assets=("dashboard.css", "dashboard.js", "charts.js", "icon.svg"),
 )

@@ -2,7 +2,7 @@
 
 The JSON Schemas in shared/contracts/schemas are the events' source of truth (a test guards
 them against breaking changes); this only arranges them by topic, with the CloudEvents headers
-every message carries, so the start page can offer one document of the whole event API.
+every message carries: one document of the whole event API (the dev start page offers it).
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+from shared.contracts.compat import SCHEMA_DIR
 from shared.contracts.topics import BUSINESS_TOPICS
 
-SCHEMAS = Path(__file__).resolve().parents[2] / "shared" / "contracts" / "schemas"
 _HEADERS = {
     "type": "object",
     "properties": {
@@ -35,10 +35,10 @@ def document() -> dict[str, Any]:
     channels: dict[str, Any] = {}
     messages: dict[str, Any] = {}
     for topic in BUSINESS_TOPICS:
-        names = sorted(p.stem for p in SCHEMAS.glob(f"{topic.name}.*.json"))
+        names = sorted(p.stem for p in SCHEMA_DIR.glob(f"{topic.name}.*.json"))
         for name in names:
             key = name.replace(".", "_")
-            payload = json.loads((SCHEMAS / f"{name}.json").read_text())
+            payload = json.loads((SCHEMA_DIR / f"{name}.json").read_text())
             messages[key] = {"name": name, "headers": _HEADERS, "payload": payload}
         channels[topic.name.replace(".", "_")] = {
             "address": topic.name,

@@ -1,4 +1,4 @@
-"""Dev-only signing keys and tokens: `python -m shared.devtokens keys|issue` (dev only)."""
+"""Dev-only keys and tokens (tests, scripts, `make run`): `python -m deploy.devtokens`."""
 
 from __future__ import annotations
 

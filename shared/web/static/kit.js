@@ -1,4 +1,5 @@
-// Shared by the pages: the token, API calls, problem+json errors, safe DOM building, labels.
+// The page kit every service's pages share (served at /app/kit/kit.js): the token, API calls,
+// problem+json errors, safe DOM building, and numbers and dates as people read them.
 // Data only ever reaches the DOM through textContent / value / attributes, never innerHTML.
 
 const TOKEN_KEY = "cppcc.token";
@@ -32,6 +33,7 @@ export function claims(token) {
   }
 }
 
+// What each status means to a person; a page may say it in its own words (`hints`).
 const STATUS_HINTS = {
   400: "请求有误",
   401: "登录已失效，请重新从链接进入",
@@ -51,11 +53,23 @@ export class ApiError extends Error {
     this.detail = detail;
     this.errors = errors || [];
   }
+
+  /** The hint for the status, in the page's words where it has some. */
+  hint(hints = {}) {
+    return hints[this.status] || STATUS_HINTS[this.status];
+  }
+
+  /** One line a person reads: the hint, then the service's own title and detail. */
+  describe(hints = {}) {
+    const hint = this.hint(hints) || "加载失败（HTTP " + this.status + "）";
+    const said = [this.title, this.detail].filter(Boolean).join("：");
+    return said ? hint + "（" + said + "）" : hint;
+  }
 }
 
-/** Call the JSON API with the Bearer token; problem+json answers become ApiError. */
-export async function api(token, method, path, body, idempotencyKey) {
-  const headers = { Accept: "application/json", Authorization: "Bearer " + token };
+/** A fetch with the Bearer token; an answer other than 2xx becomes ApiError (problem+json read). */
+export async function request(token, method, path, { body, idempotencyKey, accept } = {}) {
+  const headers = { Accept: accept || "application/json", Authorization: "Bearer " + token };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (idempotencyKey) headers["Idempotency-Key"] = idempotencyKey;
   let response;
@@ -70,15 +84,41 @@ export async function api(token, method, path, body, idempotencyKey) {
   } catch {
     throw new ApiError(0, "网络连接失败", "请检查网络后重试");
   }
-  const type = response.headers.get("Content-Type") || "";
-  const json = type.includes("json") ? await response.json().catch(() => null) : null;
   if (!response.ok) {
+    const type = response.headers.get("Content-Type") || "";
+    const json = type.includes("json") ? await response.json().catch(() => null) : null;
     if (json && typeof json === "object") {
       throw new ApiError(response.status, json.title || "", json.detail || "", json.errors);
     }
     throw new ApiError(response.status, "服务暂时不可用", "");
   }
-  return json;
+  return response;
+}
+
+/** Call the JSON API; the parsed answer, or null when it has no JSON body. */
+export async function api(token, method, path, body, idempotencyKey) {
+  const response = await request(token, method, path, { body, idempotencyKey });
+  const type = response.headers.get("Content-Type") || "";
+  return type.includes("json") ? response.json().catch(() => null) : null;
+}
+
+/** GET a JSON resource. */
+export function getJson(token, path) {
+  return api(token, "GET", path);
+}
+
+/** Fetch a file with the Bearer token and hand it to the browser as a download. */
+export async function download(token, path) {
+  const response = await request(token, "GET", path, { accept: "*/*" });
+  const disposition = response.headers.get("Content-Disposition") || "";
+  const name = /filename="([^"]+)"/.exec(disposition)?.[1] || "export";
+  const url = URL.createObjectURL(await response.blob());
+  const link = el("a", { href: url, download: name });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  return name;
 }
 
 /** Build an element: props are set as properties (textContent, value, …) or data-/aria- attributes. */
@@ -105,7 +145,7 @@ export function say(box, kind, message, error) {
   box.hidden = false;
   box.append(el("strong", { textContent: message }));
   if (error instanceof ApiError) {
-    const hint = STATUS_HINTS[error.status];
+    const hint = error.hint();
     if (hint) box.append(el("div", { textContent: hint }));
     const said = [error.title, error.detail].filter(Boolean).join("：");
     if (said) box.append(el("div", { class: "problem", textContent: said }));
@@ -125,22 +165,6 @@ export function hide(box) {
   box.replaceChildren();
 }
 
-/** Today's date (yyyy-mm-dd) in the browser's own time zone. */
-export function today() {
-  const d = new Date();
-  const pad = (n) => String(n).padStart(2, "0");
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
-}
-
-export function newKey() {
-  return crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random();
-}
-
-/** Fill a <select> from [value, label] pairs. */
-export function options(select, pairs) {
-  select.replaceChildren(...pairs.map(([value, label]) => el("option", { value, textContent: label })));
-}
-
 /** Without a token the page explains where to get one. */
 export function requireToken(main) {
   const token = takeToken();
@@ -155,72 +179,32 @@ export function requireToken(main) {
   return token;
 }
 
-export const CHANNELS = [
-  ["face_to_face", "上门走访、座谈交流"],
-  ["regular_work", "调查研究、征集社情民意"],
-  ["online", "移动化线上互动"],
-  ["service", "慰问走访、法律援助等服务活动"],
-  ["innovative", "委员沙龙、委员工作站等创新形式"],
-];
-
-export const OCCASIONS = [
-  ["routine", "日常联系"],
-  ["leader_speech", "重要讲话、指示发布后"],
-  ["congress_closed", "重要会议闭幕后"],
-  ["policy_issued", "相关政策出台后"],
-  ["plenary_upcoming", "政协全会召开前"],
-  ["liaison_life_change", "联系人工作生活发生较大变化"],
-  ["liaison_request", "联系人提出重要诉求建议"],
-  ["liaison_hardship", "联系人遇到严重困难"],
-  ["sector_festival", "界别节日"],
-];
-export const OCCASION_LABEL = Object.fromEntries(OCCASIONS);
-
-export const OBLIGATION_STATUS = {
-  open: "待走访",
-  overdue: "已逾期",
-  escalated: "已上报",
-  fulfilled: "已完成",
-  withdrawn: "已撤销",
-};
-
-export const CONCERN_KINDS = [
-  ["micro_suggestion", "微建议"],
-  ["suggestion", "建议"],
-  ["problem", "问题"],
-  ["request", "诉求"],
-];
-export const CONCERN_KIND_LABEL = Object.fromEntries(CONCERN_KINDS);
-
-export const CONCERN_STATUS = {
-  submitted: "待受理",
-  accepted: "已受理",
-  rejected: "未受理",
-  merged: "已合并",
-  assigned: "已交办",
-  replied: "已办复",
-  reopened: "重新办理",
-  closed: "已办结",
-};
-
-/** A small labelled line "label：value" for cards. */
-export function fact(label, value) {
-  return el("div", { class: "fact" }, [el("span", { class: "label", textContent: label }), String(value)]);
+/** Fill a <select> from [value, label] pairs (`Object.entries` of a vocabulary table will do). */
+export function options(select, pairs) {
+  select.replaceChildren(...pairs.map(([value, label]) => el("option", { value, textContent: label })));
 }
 
-/** The rounds of a concern (assignment → reply → rating) as a list. */
-export function roundsList(concern) {
-  const list = el("ol", { class: "rounds" });
-  for (const r of concern.rounds || []) {
-    const item = el("li", { "data-round": r.round }, [
-      fact("承办单位", r.department_code),
-      fact("办理期限", r.due_on),
-    ]);
-    if (r.reply) item.append(fact("答复", r.reply), fact("答复日期", r.replied_on || ""));
-    if (r.satisfaction) {
-      item.append(fact("评价", `满意度 ${r.satisfaction} 分，${r.resolved ? "已解决" : "未解决"}`));
-    }
-    list.append(item);
-  }
-  return list;
+/** A code's label in a vocabulary table, or the code itself when the table does not know it. */
+export function label(table, code) {
+  return (table && table[code]) || code;
+}
+
+/** Today's date (yyyy-mm-dd) in the browser's own time zone. */
+export function today() {
+  const d = new Date();
+  const pad = (n) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
+export function newKey() {
+  return crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random();
+}
+
+/** A rate as people read it: "66.7%", or "—" when nothing was due. */
+export function percent(value) {
+  return value === null || value === undefined ? "—" : (value * 100).toFixed(1) + "%";
+}
+
+export function integer(value) {
+  return Number(value || 0).toLocaleString("zh-CN");
 }

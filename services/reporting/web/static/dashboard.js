@@ -2,7 +2,8 @@
 // a member's dossier. The view lives in the URL fragment (region, member, period, sector), so
 // every drill step is a link and the browser's back button walks back up.
 
-import { claims, download, el, getJson, integer, percent, takeToken } from "./common.js";
+import { claims, download, el, getJson, integer, label, percent, takeToken } from "/app/kit/kit.js";
+import { LABELS } from "/app/kit/vocabulary.js";
 import { barChart, lineChart } from "./charts.js";
 
 const $ = (id) => document.getElementById(id);
@@ -26,18 +27,15 @@ const RATE_CARDS = [
   ["handled_rate", "办结率", "已办结 ÷ 收集问题建议"],
 ];
 const RATE_KEYS = new Set(RATE_CARDS.map(([key]) => key));
-const CHANNELS = [
-  ["contacts_face_to_face", "上门走访座谈"],
-  ["contacts_regular_work", "调研征集民意"],
-  ["contacts_online", "线上互动"],
-  ["contacts_service", "服务活动"],
-  ["contacts_innovative", "创新形式"],
-];
+// The contact counts per channel, named as a card has room for.
+const CHANNELS = Object.entries(LABELS.channel_short).map(([code, name]) => ["contacts_" + code, name]);
 const OUTCOMES = [
   ["reply_rate", "办复率"],
   ["resolution_rate", "解决率"],
   ["satisfaction_rate", "满意率"],
 ];
+// This page's words for what the service refused (kit.js has the general ones).
+const HINTS = { 403: "此账号无权查看统计", 422: "查询条件不符合要求" };
 const PERIODS = { month: "按月", day: "按日", year: "按年" };
 const FORMATS = [["csv", "CSV"], ["xlsx", "Excel"], ["parquet", "Parquet"]];
 const MAX_PAGES = 40; // 500 rows a page: ample for a county's members or a year of days
@@ -369,7 +367,7 @@ async function exportTable(groupBy, format) {
     const name = await download(token, path);
     say("ok", `已导出 ${name}`);
   } catch (error) {
-    say("error", "导出失败：" + (error.describe ? error.describe() : error.message));
+    say("error", "导出失败：" + (error.describe ? error.describe(HINTS) : error.message));
   }
 }
 
@@ -382,13 +380,6 @@ function say(kind, text) {
 
 // ---- the dossier ---------------------------------------------------------------------------
 
-const CHANNEL_NAMES = {
-  face_to_face: "上门走访、座谈交流",
-  regular_work: "调查研究、征集社情民意",
-  online: "移动化线上互动",
-  service: "慰问走访、法律援助等服务",
-  innovative: "委员沙龙、委员工作站等",
-};
 const EVENTS = {
   "members.member.registered.v1": ["登记为委员", () => ""],
   "members.member.updated.v1": ["委员信息更新", () => ""],
@@ -396,7 +387,7 @@ const EVENTS = {
   "members.member.unit_linked.v1": ["联系基层单元", () => ""],
   "visits.visit.recorded.v1": [
     "联系界别群众",
-    (f) => `${CHANNEL_NAMES[f.channel] || f.channel} · 走访 ${f.people_reached} 人次 · 谈心谈话 ${f.heart_to_heart_talks} 人次`,
+    (f) => `${label(LABELS.channel, f.channel)} · 走访 ${f.people_reached} 人次 · 谈心谈话 ${f.heart_to_heart_talks} 人次`,
   ],
   "visits.obligation.opened.v1": ["必访任务下达", (f) => `${f.title || ""} · 截止 ${f.due_on}`],
   "visits.obligation.fulfilled.v1": ["完成必访", (f) => (f.on_time ? "按期完成" : "逾期完成")],
@@ -414,7 +405,7 @@ const EVENTS = {
   "visits.concern.closed.v1": ["办结", () => ""],
   "visits.concern.upgraded.v1": [
     "转化",
-    (f) => (f.upgraded_to === "proposal" ? "转为提案" : "转为社情民意信息"),
+    (f) => "转为" + label(LABELS.upgrade_target, f.upgraded_to),
   ],
 };
 
@@ -469,7 +460,7 @@ async function showDossier(s, mine) {
     try {
       say("ok", `已导出 ${await download(token, `/v1/members/${id}/dossier?format=csv`)}`);
     } catch (error) {
-      say("error", "导出失败：" + (error.describe ? error.describe() : error.message));
+      say("error", "导出失败：" + (error.describe ? error.describe(HINTS) : error.message));
     }
   };
   $("dossier-back").href = link({ member: "" });
@@ -484,7 +475,7 @@ async function panel(id, work) {
   try {
     await work();
   } catch (error) {
-    box.textContent = "加载失败：" + (error.describe ? error.describe() : error.message);
+    box.textContent = "加载失败：" + (error.describe ? error.describe(HINTS) : error.message);
     box.hidden = false;
   }
 }
@@ -499,7 +490,7 @@ async function render() {
     try {
       await showDossier(s, mine);
     } catch (error) {
-      say("error", "履职档案加载失败：" + (error.describe ? error.describe() : error.message));
+      say("error", "履职档案加载失败：" + (error.describe ? error.describe(HINTS) : error.message));
     }
     return;
   }
@@ -557,7 +548,7 @@ async function main() {
   try {
     labels = await getJson(token, "/v1/kpi/labels");
   } catch (error) {
-    say("error", "加载失败：" + (error.describe ? error.describe() : error.message));
+    say("error", "加载失败：" + (error.describe ? error.describe(HINTS) : error.message));
     return;
   }
   $("scope-line").textContent = `${ROLES[who.role] || who.role} · 数据范围：${regionName(who.region)}`;
