@@ -34,6 +34,7 @@ from services.members.main import MIGRATIONS
 from services.members.pii import PiiCipher
 from services.members.settings import MembersSettings
 from services.members.unit_of_work import MembersUnitOfWork
+from services.members.views import imports as views
 from shared.auth import Principal, Role
 from shared.contracts.members import LiaisonLinkedV1
 from shared.contracts.topics import MEMBERS_LIAISON, MEMBERS_MEMBER
@@ -157,15 +158,15 @@ async def _import(
 ) -> Timed:
     started = time.perf_counter()
     job, table = await handlers.accept_upload(
-        kind, f"{kind.value}.csv", content, principal=CITY_ADMIN, s=s
+        handlers.UploadImport(kind, f"{kind.value}.csv", content), principal=CITY_ADMIN, s=s
     )
     accepted = time.perf_counter()
     watcher = asyncio.create_task(_first_seen_applying(pool, job.id))
-    await handlers.run_import(job, table, principal=CITY_ADMIN, s=s)
+    await handlers.run_import(handlers.RunImport(job, table), principal=CITY_ADMIN, s=s)
     finished = time.perf_counter()
     applying = watcher.result() if watcher.done() else finished
     watcher.cancel()
-    job = await handlers.get_import(job.id, principal=CITY_ADMIN, uow=s.uow(CITY_ADMIN))
+    job = await views.get_import(job.id, principal=CITY_ADMIN, uow=s.uow(CITY_ADMIN))
     if job.status.value != "done":
         raise SystemExit(f"{label}: {job.status.value} {job.detail} {job.errors[:5]}")
     copy_s = await _plain_copy(dsn, kind, content) if copy else None

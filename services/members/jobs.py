@@ -7,27 +7,29 @@ leader, makes each festival-year declared and published once.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
-from services.members.deps import Deps
-from services.members.handlers.occasions import declare_due_festivals
+from services.members.handlers.occasions import DeclareDueFestivals, declare_due_festivals
+from services.members.settings import MembersSettings
+from services.members.unit_of_work import MembersUnitOfWork
+from shared.kernel import Clock
 from shared.logging import get_logger
 
 log = get_logger(__name__)
 
 
-async def festival_schedule(deps: Deps) -> None:
+async def festival_schedule(
+    uow: Callable[[], MembersUnitOfWork], clock: Clock, settings: MembersSettings
+) -> None:
     """Every `festival_schedule_interval_seconds`, declare the festivals that fall due.
 
-    A failed pass (database away, say) is logged and retried at the next tick; the loop itself
-    ends only when the service stops it.
+    `uow` makes a platform-wide unit of work per pass. A failed pass (database away, say) is
+    logged and retried at the next tick; the loop itself ends only when the service stops it.
     """
-    settings = deps.settings
+    due = DeclareDueFestivals(settings.festival_lead_days, settings.deployment_region)
     while True:
         try:
-            declared = await declare_due_festivals(
-                deps.uow, deps.clock, settings.festival_lead_days
-            )
-            for occasion in declared:
+            for occasion in await declare_due_festivals(due, uow=uow(), clock=clock):
                 log.info(
                     "festival declared",
                     occasion_id=str(occasion.id),

@@ -8,7 +8,7 @@ from fastapi import FastAPI
 
 from services.members import jobs
 from services.members.api import ROUTERS
-from services.members.deps import Deps
+from services.members.api.deps import Deps
 from services.members.pii import PiiCipher
 from services.members.settings import MembersSettings
 from shared.bootstrap import create_platform_app
@@ -29,7 +29,9 @@ def create_app(settings: MembersSettings | None = None, *, clock: Clock | None =
         deps = Deps(runtime.pool, clock or SystemClock(), settings, cipher)
         app.state.deps = deps
         if settings.festival_schedule_enabled:
-            runtime.spawn(jobs.festival_schedule(deps), name="festival-schedule")
+            runtime.spawn(
+                jobs.festival_schedule(deps.uow, deps.clock, settings), name="festival-schedule"
+            )
 
     return create_platform_app(
         settings,

@@ -15,7 +15,7 @@ class MembersSettings(ServiceSettings):
 
     service_name: str = "members"
     http_port: int = 8001
-    # Base64 of 32 random bytes (`python -m shared.devtokens keys` makes a dev one).
+    # Base64 of 32 random bytes (`python -m deploy.devtokens keys` makes a dev one).
     pii_key_file: Path | None = None
 
     # The "about ten" liaisons per member: below the minimum is a visible warning, not an error.

@@ -11,12 +11,14 @@ from services.members.api import (
     members,
     occasions,
     organisation,
+    units,
     workstations,
 )
 
 ROUTERS: list[APIRouter] = [
     organisation.router,
     members.router,
+    units.router,
     liaisons.router,
     workstations.router,
     occasions.router,

@@ -12,9 +12,9 @@ from uuid import UUID
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from services.members.deps import DepsDep
-from services.members.handlers import audit as handlers
-from services.members.repository.audit import AuditRecord
+from services.members.api.deps import DepsDep
+from services.members.views import audit as views
+from services.members.views.audit import AuditRecord
 from shared.web.security import CurrentPrincipal
 
 router = APIRouter(prefix="/v1", tags=["audit"])
@@ -51,7 +51,7 @@ async def search_pii_audit(
     ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> AuditPage:
-    records = await handlers.search_pii_audit(
+    records = await views.search_pii_audit(
         principal=principal,
         uow=deps.uow(principal),
         liaison_id=liaison_id,

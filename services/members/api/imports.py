@@ -10,13 +10,15 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from services.members.deps import Deps, get_deps
+from services.members.api.deps import Deps, get_deps
+from services.members.domain.access import require_importer
 from services.members.handlers import imports as handlers
 from services.members.importing.errors import MAX_STORED_ERRORS, FileRejected
 from services.members.importing.jobs import ImportJob
 from services.members.importing.kinds import ImportKind
 from services.members.importing.templates import MEDIA_TYPES, TemplateFormat
 from services.members.importing.upload import uploaded_file
+from services.members.views import imports as views
 from shared.web.problems import Problem
 from shared.web.security import CurrentPrincipal
 
@@ -124,19 +126,20 @@ async def upload(
     principal: CurrentPrincipal,
     deps: DepsDep,
 ) -> ImportJobOut:
-    handlers.require_importer(principal)
+    require_importer(principal)
     s = _services(deps)
     try:
         file_name, content = uploaded_file(
             request.headers.get("content-type", ""), await request.body()
         )
         job, table = await handlers.accept_upload(
-            kind, file_name, content, principal=principal, s=s
+            handlers.UploadImport(kind, file_name, content), principal=principal, s=s
         )
     except FileRejected as rejected:
         raise _problem(rejected) from None
     task = asyncio.create_task(
-        handlers.run_import(job, table, principal=principal, s=s), name=f"import-{job.id}"
+        handlers.run_import(handlers.RunImport(job, table), principal=principal, s=s),
+        name=f"import-{job.id}",
     )
     _RUNNING.add(task)
     task.add_done_callback(_RUNNING.discard)
@@ -152,7 +155,7 @@ async def get_import(
     errors_offset: Annotated[int, Query(ge=0, le=MAX_STORED_ERRORS)] = 0,
     errors_limit: Annotated[int, Query(ge=1, le=MAX_STORED_ERRORS)] = 100,
 ) -> ImportJobOut:
-    job = await handlers.get_import(job_id, principal=principal, uow=deps.uow(principal))
+    job = await views.get_import(job_id, principal=principal, uow=deps.uow(principal))
     return ImportJobOut.of(job, offset=errors_offset, limit=errors_limit)
 
 
@@ -162,7 +165,7 @@ async def list_imports(
     deps: DepsDep,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> list[ImportJobOut]:
-    jobs = await handlers.list_imports(principal=principal, uow=deps.uow(principal), limit=limit)
+    jobs = await views.list_imports(principal=principal, uow=deps.uow(principal), limit=limit)
     return [ImportJobOut.of(j, limit=10) for j in jobs]
 
 
@@ -172,7 +175,7 @@ async def list_imports(
     response_class=Response,
 )
 async def template(kind: ImportKind, fmt: TemplateFormat, principal: CurrentPrincipal) -> Response:
-    content = handlers.template(kind, fmt, principal=principal)
+    content = views.template(kind, fmt, principal=principal)
     disposition = f'attachment; filename="{kind.value}-template.{fmt.value}"'
     return Response(
         content, media_type=MEDIA_TYPES[fmt], headers={"Content-Disposition": disposition}

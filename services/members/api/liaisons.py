@@ -1,4 +1,4 @@
-"""Members HTTP endpoints: a member's grassroots unit and liaisons (界别群众联系人).
+"""Members HTTP endpoints: a member's liaisons (界别群众联系人) and their circumstances.
 
 Personal data is validated by the domain's own rules, so a 422 names the field that is wrong
 and never repeats what was sent.
@@ -13,15 +13,13 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Response
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from services.members.deps import DepsDep
+from services.members.api.deps import DepsDep
 from services.members.domain import liaisons as domain
-from services.members.domain.liaisons import Circumstance, GrassrootsUnit, UnitKind
+from services.members.domain.liaisons import Circumstance
 from services.members.handlers import liaisons as handlers
-from services.members.handlers import units as unit_handlers
-from services.members.handlers.liaisons import LiaisonView, NewLiaison
-from services.members.handlers.units import UnitDetails
+from services.members.views import liaisons as views
+from services.members.views.liaisons import LiaisonView, masked
 from shared.contracts.members import CircumstanceKind
-from shared.regions import RegionCode
 from shared.web.params import IdempotencyKey, answer_created
 from shared.web.security import CurrentPrincipal
 
@@ -42,64 +40,6 @@ IdNumber = Annotated[
 ExternalId = Annotated[str, Field(min_length=1, max_length=100)]
 
 
-# --- the grassroots unit -----------------------------------------------------------------------
-
-
-class UnitIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    name: Annotated[str, Field(min_length=1, max_length=200)]
-    kind: UnitKind
-    region_code: RegionCode = Field(description="inside the member's region")
-    address: Annotated[str | None, Field(max_length=500)] = None
-
-
-class UnitOut(BaseModel):
-    id: UUID
-    member_id: UUID
-    name: str
-    kind: str
-    region_code: str
-    address: str | None
-    linked_at: datetime
-
-    @classmethod
-    def of(cls, u: GrassrootsUnit) -> UnitOut:
-        return cls(
-            id=u.id,
-            member_id=u.member_id,
-            name=u.name,
-            kind=u.kind,
-            region_code=u.region_code,
-            address=u.address,
-            linked_at=u.linked_at,
-        )
-
-
-@router.put(
-    "/members/{member_id}/unit",
-    summary="Link the member's one grassroots unit (基层单元), replacing any earlier one",
-    responses={201: {"description": "linked for the first time"}},
-)
-async def link_unit(
-    member_id: UUID, body: UnitIn, principal: CurrentPrincipal, deps: DepsDep, response: Response
-) -> UnitOut:
-    unit, created = await unit_handlers.link_unit(
-        member_id,
-        UnitDetails(**body.model_dump()),
-        principal=principal,
-        uow=deps.uow(principal),
-        clock=deps.clock,
-    )
-    response.status_code = 201 if created else 200
-    return UnitOut.of(unit)
-
-
-@router.get("/members/{member_id}/unit", summary="The member's grassroots unit")
-async def get_unit(member_id: UUID, principal: CurrentPrincipal, deps: DepsDep) -> UnitOut:
-    unit = await unit_handlers.get_unit(member_id, principal=principal, uow=deps.uow(principal))
-    return UnitOut.of(unit)
-
-
 # --- liaisons ------------------------------------------------------------------------------------
 
 
@@ -114,9 +54,11 @@ class LiaisonIn(BaseModel):
     )
     external_id: ExternalId | None = None
 
-    def new(self) -> NewLiaison:
+    def command(self, member_id: UUID) -> handlers.LinkLiaison:
         personal = domain.personal_data(self.name, self.phone, self.workplace, self.id_number)
-        return NewLiaison(personal, self.consent_to_departments, self.external_id)
+        return handlers.LinkLiaison(
+            member_id, personal, self.consent_to_departments, self.external_id
+        )
 
 
 class LiaisonPatch(BaseModel):
@@ -199,9 +141,8 @@ async def link_liaison(
     response: Response,
     idempotency_key: IdempotencyKey = None,
 ) -> LiaisonOut:
-    view, created = await handlers.link_liaison(
-        member_id,
-        body.new(),
+    liaison, created = await handlers.link_liaison(
+        body.command(member_id),
         principal=principal,
         uow=deps.uow(principal),
         cipher=deps.cipher,
@@ -209,8 +150,8 @@ async def link_liaison(
         quota=deps.quota,
         idempotency_key=idempotency_key,
     )
-    answer_created(response, f"/v1/liaisons/{view.liaison.id}", created=created)
-    return LiaisonOut.of(view)
+    answer_created(response, f"/v1/liaisons/{liaison.id}", created=created)
+    return LiaisonOut.of(masked(liaison))
 
 
 @router.get(
@@ -225,7 +166,7 @@ async def list_liaisons(
     after: Annotated[UUID | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 100,
 ) -> LiaisonPage:
-    views = await handlers.list_liaisons(
+    found = await views.list_liaisons(
         member_id,
         principal=principal,
         uow=deps.uow(principal),
@@ -234,8 +175,8 @@ async def list_liaisons(
         after=after,
         limit=limit,
     )
-    next_cursor = views[-1].liaison.id if len(views) == limit else None
-    return LiaisonPage(items=[LiaisonOut.of(v) for v in views], next_cursor=next_cursor)
+    next_cursor = found[-1].liaison.id if len(found) == limit else None
+    return LiaisonPage(items=[LiaisonOut.of(v) for v in found], next_cursor=next_cursor)
 
 
 @router.get(
@@ -249,7 +190,7 @@ async def get_liaison(
     reveal: Annotated[bool, Query(description="offices only; needs a reason")] = False,
     reason: Annotated[str | None, Query(max_length=200, description="why (5-200 chars)")] = None,
 ) -> LiaisonOut:
-    view = await handlers.get_liaison(
+    view = await views.get_liaison(
         liaison_id,
         principal=principal,
         uow=deps.uow(principal),
@@ -264,29 +205,28 @@ async def get_liaison(
 async def update_liaison(
     liaison_id: UUID, body: LiaisonPatch, principal: CurrentPrincipal, deps: DepsDep
 ) -> LiaisonOut:
-    view = await handlers.update_liaison(
-        liaison_id,
-        body.changes(),
+    liaison = await handlers.update_liaison(
+        handlers.UpdateLiaison(liaison_id, body.changes()),
         principal=principal,
         uow=deps.uow(principal),
         cipher=deps.cipher,
         clock=deps.clock,
     )
-    return LiaisonOut.of(view)
+    return LiaisonOut.of(masked(liaison))
 
 
 @router.post("/liaisons/{liaison_id}/unlink", summary="The liaison leaves the member's roster")
 async def unlink_liaison(
     liaison_id: UUID, principal: CurrentPrincipal, deps: DepsDep
 ) -> LiaisonOut:
-    view = await handlers.unlink_liaison(
-        liaison_id,
+    liaison = await handlers.unlink_liaison(
+        handlers.UnlinkLiaison(liaison_id),
         principal=principal,
         uow=deps.uow(principal),
         cipher=deps.cipher,
         clock=deps.clock,
     )
-    return LiaisonOut.of(view)
+    return LiaisonOut.of(masked(liaison))
 
 
 # --- circumstances (八必访 5-7) ---------------------------------------------------------------
@@ -327,9 +267,7 @@ async def report_circumstance(
     liaison_id: UUID, body: CircumstanceIn, principal: CurrentPrincipal, deps: DepsDep
 ) -> CircumstanceOut:
     report = await handlers.report_circumstance(
-        liaison_id,
-        body.kind,
-        body.summary,
+        handlers.ReportCircumstance(liaison_id, body.kind, body.summary),
         principal=principal,
         uow=deps.uow(principal),
         cipher=deps.cipher,
@@ -342,7 +280,7 @@ async def report_circumstance(
 async def list_circumstances(
     liaison_id: UUID, principal: CurrentPrincipal, deps: DepsDep
 ) -> list[CircumstanceOut]:
-    reports = await handlers.list_circumstances(
+    reports = await views.list_circumstances(
         liaison_id, principal=principal, uow=deps.uow(principal), cipher=deps.cipher
     )
     return [CircumstanceOut.of(r) for r in reports]

@@ -9,9 +9,10 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.members.deps import DepsDep
+from services.members.api.deps import DepsDep
 from services.members.domain.members import Member, MemberProfile, MemberStatus
 from services.members.handlers import members as handlers
+from services.members.views import members as views
 from shared.contracts.members import CommitteeCode, SectorCode
 from shared.regions import RegionCode
 from shared.web.params import IdempotencyKey, answer_created
@@ -90,7 +91,7 @@ async def register_member(
     idempotency_key: IdempotencyKey = None,
 ) -> MemberOut:
     member, created = await handlers.register_member(
-        body.profile(),
+        handlers.RegisterMember(body.profile()),
         principal=principal,
         uow=deps.uow(principal),
         clock=deps.clock,
@@ -102,7 +103,7 @@ async def register_member(
 
 @router.get("/members/{member_id}", summary="One member in your scope, with roster warnings")
 async def get_member(member_id: UUID, principal: CurrentPrincipal, deps: DepsDep) -> MemberDetail:
-    view = await handlers.get_member(
+    view = await views.get_member(
         member_id, principal=principal, uow=deps.uow(principal), quota=deps.quota
     )
     return MemberDetail(
@@ -122,7 +123,7 @@ async def list_members(
     after: Annotated[UUID | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> MemberPage:
-    members = await handlers.list_members(
+    members = await views.list_members(
         principal=principal,
         uow=deps.uow(principal),
         sector_code=sector_code,
@@ -141,9 +142,7 @@ async def update_member(
 ) -> MemberOut:
     profile = MemberIn.model_validate(body.model_dump(exclude={"status"})).profile()
     member = await handlers.update_member(
-        member_id,
-        profile,
-        body.status,
+        handlers.UpdateMember(member_id, profile, body.status),
         principal=principal,
         uow=deps.uow(principal),
         clock=deps.clock,
@@ -154,6 +153,9 @@ async def update_member(
 @router.post("/members/{member_id}/retire", summary="A member leaves the committee")
 async def retire_member(member_id: UUID, principal: CurrentPrincipal, deps: DepsDep) -> MemberOut:
     member = await handlers.retire_member(
-        member_id, principal=principal, uow=deps.uow(principal), clock=deps.clock
+        handlers.RetireMember(member_id),
+        principal=principal,
+        uow=deps.uow(principal),
+        clock=deps.clock,
     )
     return MemberOut.of(member)

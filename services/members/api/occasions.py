@@ -14,9 +14,10 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.members.deps import Deps, DepsDep
+from services.members.api.deps import Deps, DepsDep
 from services.members.domain.occasions import Declaration, Occasion, OccasionKind
 from services.members.handlers import occasions as handlers
+from services.members.views import occasions as views
 from shared.auth import Principal
 from shared.contracts.members import SectorCode, Title
 from shared.regions import RegionCode
@@ -109,7 +110,7 @@ async def _declare(
     idempotency_key: str | None,
 ) -> OccasionOut:
     occasion, created = await handlers.declare_occasion(
-        declaration,
+        handlers.DeclareOccasion(declaration),
         principal=principal,
         uow=deps.uow(principal),
         clock=deps.clock,
@@ -154,7 +155,7 @@ async def list_occasions(
     after: Annotated[UUID | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> OccasionPage:
-    found = await handlers.list_occasions(
+    found = await views.list_occasions(
         principal=principal,
         uow=deps.uow(principal),
         kind=kind.value if kind else None,
@@ -172,7 +173,5 @@ async def list_occasions(
 async def get_occasion(
     occasion_id: UUID, principal: CurrentPrincipal, deps: DepsDep
 ) -> OccasionOut:
-    occasion = await handlers.get_occasion(
-        occasion_id, principal=principal, uow=deps.uow(principal)
-    )
+    occasion = await views.get_occasion(occasion_id, principal=principal, uow=deps.uow(principal))
     return OccasionOut.of(occasion)

@@ -7,8 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.members.deps import DepsDep
+from services.members.api.deps import DepsDep
 from services.members.handlers import organisation as handlers
+from services.members.views import organisation as views
 from shared.contracts.members import CommitteeCode, SectorCode
 from shared.regions import RegionCode
 from shared.web.security import CurrentPrincipal
@@ -85,7 +86,7 @@ async def list_regions(
     deps: DepsDep,
     parent_code: Annotated[str | None, Query(pattern=r"^[0-9]{6,12}$")] = None,
 ) -> list[RegionOut]:
-    regions = await handlers.list_regions(
+    regions = await views.list_regions(
         principal=principal, uow=deps.uow(principal), parent_code=parent_code
     )
     return [RegionOut(**r.__dict__) for r in regions]
@@ -94,14 +95,14 @@ async def list_regions(
 @router.post("/regions", status_code=201, summary="Add a county, township or community")
 async def add_region(body: RegionIn, principal: CurrentPrincipal, deps: DepsDep) -> RegionOut:
     region = await handlers.add_region(
-        body.code, body.name, principal=principal, uow=deps.uow(principal)
+        handlers.AddRegion(body.code, body.name), principal=principal, uow=deps.uow(principal)
     )
     return RegionOut(**region.__dict__)
 
 
 @router.get("/sectors", summary="The sector list (界别) with each sector's festivals")
 async def list_sectors(principal: CurrentPrincipal, deps: DepsDep) -> list[SectorOut]:
-    sectors = await handlers.list_sectors(uow=deps.uow(principal))
+    sectors = await views.list_sectors(uow=deps.uow(principal))
     return [
         SectorOut(
             code=s.code,
@@ -115,9 +116,11 @@ async def list_sectors(principal: CurrentPrincipal, deps: DepsDep) -> list[Secto
 
 @router.post("/sectors", status_code=201, summary="Add a sector (provincial office)")
 async def add_sector(body: SectorIn, principal: CurrentPrincipal, deps: DepsDep) -> SectorOut:
-    festivals = [(f.name, f.month, f.day) for f in body.festivals]
+    festivals = tuple((f.name, f.month, f.day) for f in body.festivals)
     await handlers.add_sector(
-        body.code, body.name, festivals, principal=principal, uow=deps.uow(principal)
+        handlers.AddSector(body.code, body.name, festivals),
+        principal=principal,
+        uow=deps.uow(principal),
     )
     return SectorOut(code=body.code, name=body.name, active=True, festivals=body.festivals)
 
@@ -126,14 +129,16 @@ async def add_sector(body: SectorIn, principal: CurrentPrincipal, deps: DepsDep)
 async def set_festivals(
     code: SectorCode, body: list[Festival], principal: CurrentPrincipal, deps: DepsDep
 ) -> list[Festival]:
-    festivals = [(f.name, f.month, f.day) for f in body[:12]]
-    await handlers.set_festivals(code, festivals, principal=principal, uow=deps.uow(principal))
+    festivals = tuple((f.name, f.month, f.day) for f in body[:12])
+    await handlers.set_festivals(
+        handlers.SetFestivals(code, festivals), principal=principal, uow=deps.uow(principal)
+    )
     return body[:12]
 
 
 @router.get("/committees", summary="CPPCC committees in your scope")
 async def list_committees(principal: CurrentPrincipal, deps: DepsDep) -> list[CommitteeOut]:
-    committees = await handlers.list_committees(principal=principal, uow=deps.uow(principal))
+    committees = await views.list_committees(principal=principal, uow=deps.uow(principal))
     return [CommitteeOut(**c.__dict__) for c in committees]
 
 
@@ -142,7 +147,9 @@ async def add_committee(
     body: CommitteeIn, principal: CurrentPrincipal, deps: DepsDep
 ) -> CommitteeOut:
     committee = await handlers.add_committee(
-        body.code, body.name, body.region_code, principal=principal, uow=deps.uow(principal)
+        handlers.AddCommittee(body.code, body.name, body.region_code),
+        principal=principal,
+        uow=deps.uow(principal),
     )
     return CommitteeOut(**committee.__dict__)
 
@@ -151,7 +158,7 @@ async def add_committee(
 async def list_special_committees(
     principal: CurrentPrincipal, deps: DepsDep
 ) -> list[SpecialCommitteeOut]:
-    specials = await handlers.list_special_committees(principal=principal, uow=deps.uow(principal))
+    specials = await views.list_special_committees(principal=principal, uow=deps.uow(principal))
     return [SpecialCommitteeOut(**s.__dict__) for s in specials]
 
 
@@ -160,6 +167,8 @@ async def add_special_committee(
     body: SpecialCommitteeIn, principal: CurrentPrincipal, deps: DepsDep
 ) -> SpecialCommitteeOut:
     special = await handlers.add_special_committee(
-        body.code, body.name, body.committee_code, principal=principal, uow=deps.uow(principal)
+        handlers.AddSpecialCommittee(body.code, body.name, body.committee_code),
+        principal=principal,
+        uow=deps.uow(principal),
     )
     return SpecialCommitteeOut(**special.__dict__)

@@ -9,7 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from services.members.deps import DepsDep
+from services.members.api.deps import DepsDep
 from services.members.domain.workstations import (
     KEEP,
     DutyShift,
@@ -21,6 +21,7 @@ from services.members.domain.workstations import (
     WorkstationStatus,
 )
 from services.members.handlers import workstations as handlers
+from services.members.views import workstations as views
 from shared.contracts.members import CommitteeCode, Title
 from shared.regions import RegionCode
 from shared.web.params import IdempotencyKey, answer_created
@@ -128,7 +129,7 @@ async def open_workstation(
     idempotency_key: IdempotencyKey = None,
 ) -> WorkstationOut:
     ws, opened = await handlers.open_workstation(
-        body.new(),
+        handlers.OpenWorkstation(body.new()),
         principal=principal,
         uow=deps.uow(principal),
         clock=deps.clock,
@@ -148,7 +149,7 @@ async def list_workstations(
     after: Annotated[UUID | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> WorkstationPage:
-    found = await handlers.list_workstations(
+    found = await views.list_workstations(
         principal=principal,
         uow=deps.uow(principal),
         kind=kind.value if kind else None,
@@ -165,9 +166,7 @@ async def list_workstations(
 async def get_workstation(
     workstation_id: UUID, principal: CurrentPrincipal, deps: DepsDep
 ) -> WorkstationOut:
-    ws = await handlers.get_workstation(
-        workstation_id, principal=principal, uow=deps.uow(principal)
-    )
+    ws = await views.get_workstation(workstation_id, principal=principal, uow=deps.uow(principal))
     return WorkstationOut.of(ws)
 
 
@@ -176,8 +175,7 @@ async def amend_workstation(
     workstation_id: UUID, body: WorkstationPatch, principal: CurrentPrincipal, deps: DepsDep
 ) -> WorkstationOut:
     ws = await handlers.amend_workstation(
-        workstation_id,
-        body.changes(),
+        handlers.AmendWorkstation(workstation_id, body.changes()),
         principal=principal,
         uow=deps.uow(principal),
         clock=deps.clock,
@@ -190,8 +188,7 @@ async def attach_members(
     workstation_id: UUID, body: AttachedMembers, principal: CurrentPrincipal, deps: DepsDep
 ) -> WorkstationOut:
     ws = await handlers.attach_members(
-        workstation_id,
-        body.member_ids,
+        handlers.AttachMembers(workstation_id, tuple(body.member_ids)),
         principal=principal,
         uow=deps.uow(principal),
         clock=deps.clock,
@@ -203,9 +200,9 @@ async def attach_members(
 async def set_rota(
     workstation_id: UUID, body: Rota, principal: CurrentPrincipal, deps: DepsDep
 ) -> Rota:
-    entries = [DutyShift(e.date, e.shift, e.member_id) for e in body.entries]
+    entries = tuple(DutyShift(e.date, e.shift, e.member_id) for e in body.entries)
     rota = await handlers.set_rota(
-        workstation_id, entries, principal=principal, uow=deps.uow(principal)
+        handlers.SetRota(workstation_id, entries), principal=principal, uow=deps.uow(principal)
     )
     return Rota.of(rota)
 
@@ -218,7 +215,7 @@ async def get_rota(
     from_date: Annotated[dt.date | None, Query(alias="from")] = None,
     to_date: Annotated[dt.date | None, Query(alias="to")] = None,
 ) -> Rota:
-    rota = await handlers.get_rota(
+    rota = await views.get_rota(
         workstation_id,
         principal=principal,
         uow=deps.uow(principal),
@@ -233,6 +230,9 @@ async def close_workstation(
     workstation_id: UUID, principal: CurrentPrincipal, deps: DepsDep
 ) -> WorkstationOut:
     ws = await handlers.close_workstation(
-        workstation_id, principal=principal, uow=deps.uow(principal), clock=deps.clock
+        handlers.CloseWorkstation(workstation_id),
+        principal=principal,
+        uow=deps.uow(principal),
+        clock=deps.clock,
     )
     return WorkstationOut.of(ws)

@@ -18,7 +18,6 @@ from shared.regions import scope_prefix
 # China keeps one zone without daylight saving (UTC+8 since 1991), so a fixed offset is exact
 # and needs no tz database in the image.
 CHINA_TIME = timezone(timedelta(hours=8), "Asia/Shanghai")
-PROVINCE = "230000"
 CALENDAR = "festival-calendar"  # who declares festivals (the `declared_by` of no. 8)
 
 
@@ -165,15 +164,16 @@ def festival_key(festival: Festival, occurs_on: date) -> str:
 
 
 def festival_occasion(
-    occasion_id: UUID, festival: Festival, occurs_on: date, *, at: datetime
+    occasion_id: UUID, festival: Festival, occurs_on: date, *, at: datetime, province: str
 ) -> Occasion:
+    """A sector's festival concerns the sector's members across the whole deployment."""
     return Occasion(
         id=occasion_id,
         kind=OccasionKind.SECTOR_FESTIVAL,
         title=festival.name,
         occurs_on=occurs_on,
         sector_codes=(festival.sector_code,),
-        region_codes=(PROVINCE,),
+        region_codes=(province,),
         declared_at=at,
         declared_by=CALENDAR,
         festival_key=festival_key(festival, occurs_on),

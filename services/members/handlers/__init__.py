@@ -1,1 +1,1 @@
-"""Members use cases, one module per area."""
+"""Members use cases that change state (commands), one module per area; reads are in views."""

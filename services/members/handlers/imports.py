@@ -36,8 +36,8 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from services.members.domain.access import require_importer
 from services.members.domain.members import LiaisonQuota
-from services.members.handlers.access import REGISTRARS
 from services.members.importing.base import CHUNK_ROWS, ImportContext, Importer
 from services.members.importing.committees import CommitteeImporter
 from services.members.importing.errors import (
@@ -52,20 +52,17 @@ from services.members.importing.kinds import ImportKind
 from services.members.importing.liaisons import LiaisonImporter
 from services.members.importing.members import MemberImporter
 from services.members.importing.rows import parse_chunk
-from services.members.importing.templates import TemplateFormat, template_path
 from services.members.importing.units import UnitImporter
 from services.members.importing.workstations import WorkstationImporter
 from services.members.pii import PiiCipher
 from services.members.unit_of_work import MembersUnitOfWork
 from shared.auth import Principal
-from shared.errors import Forbidden, NotFound
 from shared.kernel import Clock, new_id
 from shared.logging import get_logger
 
 MAX_ROWS = 500_000
 MAX_UNPACKED_BYTES = 512 * 1024 * 1024  # an .xlsx may unpack to this much, no more
 HEARTBEAT_SECONDS = 5.0
-STALE_AFTER_SECONDS = 60.0
 CHANGED = "some rows changed while the file was being imported; nothing was applied: retry"
 FAILED = "the import failed on our side; nothing was applied"
 IMPORTERS: dict[ImportKind, Callable[[ImportContext, Table], Importer]] = {
@@ -90,16 +87,27 @@ class ImportServices:
     max_rows: int = MAX_ROWS
 
 
-def require_importer(principal: Principal) -> None:
-    if principal.role not in REGISTRARS:
-        raise Forbidden(f"role {principal.role.value} may not import into the directory")
+@dataclass(frozen=True)
+class UploadImport:
+    kind: ImportKind
+    file_name: str
+    content: bytes
+
+
+@dataclass(frozen=True)
+class RunImport:
+    """The accepted job and its file's rows, checked for shape."""
+
+    job: ImportJob
+    table: Table
 
 
 async def accept_upload(
-    kind: ImportKind, file_name: str, content: bytes, *, principal: Principal, s: ImportServices
+    cmd: UploadImport, *, principal: Principal, s: ImportServices
 ) -> tuple[ImportJob, Table]:
     """Raises FileRejected when the file as a whole is not this kind's file."""
     require_importer(principal)
+    kind, content = cmd.kind, cmd.content
     if len(content) > s.max_bytes:
         raise FileRejected(413, f"an import file holds at most {s.max_bytes} bytes")
     table = await asyncio.to_thread(
@@ -108,7 +116,7 @@ async def accept_upload(
     job = ImportJob(
         id=new_id(),
         kind=kind,
-        file_name=file_name,
+        file_name=cmd.file_name,
         file_sha256=hashlib.sha256(content).hexdigest(),
         status=ImportStatus.VALIDATING,
         total_rows=len(table.rows),
@@ -122,10 +130,9 @@ async def accept_upload(
     return job, table
 
 
-async def run_import(
-    job: ImportJob, table: Table, *, principal: Principal, s: ImportServices
-) -> None:
+async def run_import(cmd: RunImport, *, principal: Principal, s: ImportServices) -> None:
     """The background half: never raises (the outcome is written on the job)."""
+    job, table = cmd.job, cmd.table
     async with _heartbeat(job.id, s):
         try:
             await _validate_and_apply(job, table, principal, s)
@@ -212,26 +219,3 @@ async def _heartbeat(job_id: UUID, s: ImportServices) -> AsyncIterator[None]:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
-
-
-async def get_import(job_id: UUID, *, principal: Principal, uow: MembersUnitOfWork) -> ImportJob:
-    require_importer(principal)
-    async with uow:
-        job = await uow.imports.get(job_id, stale_after_seconds=STALE_AFTER_SECONDS)
-        await uow.commit()
-    if job is None or not principal.can_see_region(job.region_scope):
-        raise NotFound("import not found")
-    return job
-
-
-async def list_imports(
-    *, principal: Principal, uow: MembersUnitOfWork, limit: int
-) -> list[ImportJob]:
-    require_importer(principal)
-    async with uow:
-        return await uow.imports.list_in_scope(principal.region_code, limit=limit)
-
-
-def template(kind: ImportKind, fmt: TemplateFormat, *, principal: Principal) -> bytes:
-    require_importer(principal)
-    return template_path(kind, fmt).read_bytes()

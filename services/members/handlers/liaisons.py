@@ -1,70 +1,63 @@
-"""Liaison use cases: link, read, list, change, unlink, and report circumstances (八必访 5-7).
+"""Liaison use cases: link, change, unlink, and report circumstances (八必访 5-7).
 
-Every read of personal data in clear and every change writes its audit row in the same
-transaction as the read or change: no audit row, no data.
+Every change writes its audit row in the same transaction as the change: no audit row, no
+data. The commands answer the liaison itself; the caller shows it masked (it knows what it
+sent). The reads, audited too, are in views/liaisons.py.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import groupby
+from typing import Any
 from uuid import UUID
 
+from services.members import events
 from services.members.domain import liaisons as domain
-from services.members.domain.liaisons import (
-    Circumstance,
-    Liaison,
-    LiaisonChanges,
-    PersonalData,
-    Sight,
-)
+from services.members.domain.liaisons import Circumstance, Liaison, LiaisonChanges, PersonalData
 from services.members.domain.members import LiaisonQuota, Member
 from services.members.pii import PiiCipher
 from services.members.unit_of_work import MembersUnitOfWork
 from shared.auth import Principal
-from shared.contracts.members import (
-    CircumstanceKind,
-    CircumstanceReportedV1,
-    LiaisonLinkedV1,
-    LiaisonUnlinkedV1,
-    LiaisonUpdatedV1,
-)
-from shared.db.idempotency import request_fingerprint
+from shared.contracts.members import CircumstanceKind
+from shared.db.idempotency import IdempotentRequest, create_once
 from shared.errors import NotFound
 from shared.kernel import Clock, new_id
 
 
 @dataclass(frozen=True)
-class LiaisonView:
-    """A liaison as one caller may see it: `personal` is in clear only when `sight` is FULL."""
-
-    liaison: Liaison
-    sight: Sight
-
-    @property
-    def personal(self) -> PersonalData:
-        p = self.liaison.personal
-        return p if self.sight is Sight.FULL else p.masked()
-
-
-@dataclass(frozen=True)
-class NewLiaison:
+class LinkLiaison:
+    member_id: UUID
     personal: PersonalData
     consent_to_departments: bool = False
     external_id: str | None = None
 
-    def fingerprint(self, member_id: UUID) -> str:
+    def fingerprinted(self) -> list[Any]:
         """What a retry must repeat. Built from masked forms: an unsalted hash of a phone
         number is no secret, so none is stored beside the idempotency key."""
         masked = self.personal.masked()
-        return request_fingerprint(
-            [str(member_id), masked.__dict__, self.consent_to_departments, self.external_id]
-        )
+        return [str(self.member_id), masked.__dict__, self.consent_to_departments, self.external_id]
+
+
+@dataclass(frozen=True)
+class UpdateLiaison:
+    liaison_id: UUID
+    changes: LiaisonChanges
+
+
+@dataclass(frozen=True)
+class UnlinkLiaison:
+    liaison_id: UUID
+
+
+@dataclass(frozen=True)
+class ReportCircumstance:
+    liaison_id: UUID
+    kind: CircumstanceKind
+    summary: str
 
 
 async def link_liaison(
-    member_id: UUID,
-    new: NewLiaison,
+    cmd: LinkLiaison,
     *,
     principal: Principal,
     uow: MembersUnitOfWork,
@@ -72,142 +65,87 @@ async def link_liaison(
     clock: Clock,
     quota: LiaisonQuota,
     idempotency_key: str | None = None,
-) -> tuple[LiaisonView, bool]:
-    """The new liaison (masked: the caller knows what it sent) and whether it was created now."""
+) -> tuple[Liaison, bool]:
+    """The liaison and whether it was created now (False: a replayed request)."""
     domain.screen(principal)
-    async with uow:
-        # The member row lock makes the quota check and the insert one step per member.
-        member = await _member(uow, principal, member_id, lock=True)
-        domain.roster_sight(principal, member)
-        domain.require_keeper(principal)
-        if idempotency_key:
-            fingerprint = new.fingerprint(member.id)
-            earlier = await uow.idempotency.claim(principal.subject, idempotency_key, fingerprint)
-            if earlier is not None:
-                existing = await _liaison(uow, principal, UUID(earlier), cipher)
-                return LiaisonView(existing, Sight.MASKED), False
+
+    async def create() -> Liaison:
         liaison = domain.link_liaison(
             new_id(),
             member,
-            new.personal,
-            consent_to_departments=new.consent_to_departments,
+            cmd.personal,
+            consent_to_departments=cmd.consent_to_departments,
             linked=await uow.liaisons.count_linked(member.id),
             quota=quota,
             at=clock.now(),
-            external_id=new.external_id,
+            external_id=cmd.external_id,
         )
         await uow.liaisons.add(liaison, cipher)
-        await uow.audit.record(principal, "create", [liaison.id], new.personal.present(), "linked")
-        if idempotency_key:
-            await uow.idempotency.remember(principal.subject, idempotency_key, str(liaison.id))
-        uow.record(_linked(liaison, member, clock))
-        await uow.commit()
-    return LiaisonView(liaison, Sight.MASKED), True
+        await uow.audit.record(principal, "create", [liaison.id], cmd.personal.present(), "linked")
+        uow.record(events.liaison_linked(liaison, member, clock.now()))
+        return liaison
 
+    async def earlier(liaison_id: UUID) -> Liaison | None:
+        return await uow.liaisons.get(liaison_id, principal.region_code, cipher)
 
-async def get_liaison(
-    liaison_id: UUID,
-    *,
-    principal: Principal,
-    uow: MembersUnitOfWork,
-    cipher: PiiCipher,
-    reveal: bool = False,
-    reason: str | None = None,
-) -> LiaisonView:
-    """Owners read in clear; offices read masked unless they reveal, with a reason."""
-    domain.screen(principal)
     async with uow:
-        liaison = await _liaison(uow, principal, liaison_id, cipher)
-        seen = domain.sight(principal, liaison)
-        if seen is Sight.FULL:
-            action, why = "read", "own liaison"
-        elif reveal:
-            domain.may_reveal(principal)
-            action, why = "reveal", domain.reveal_reason(reason)
-        else:
-            return LiaisonView(liaison, Sight.MASKED)
-        await uow.audit.record(principal, action, [liaison.id], liaison.personal.present(), why)
-        await uow.commit()
-    return LiaisonView(liaison, Sight.FULL)
-
-
-async def list_liaisons(
-    member_id: UUID,
-    *,
-    principal: Principal,
-    uow: MembersUnitOfWork,
-    cipher: PiiCipher,
-    include_unlinked: bool = False,
-    after: UUID | None = None,
-    limit: int = 100,
-) -> list[LiaisonView]:
-    """Masked for everyone but the owning member, whose list read is audited per liaison."""
-    domain.screen(principal)
-    async with uow:
-        member = await _member(uow, principal, member_id)
-        seen = domain.roster_sight(principal, member)
-        liaisons = await uow.liaisons.list_for_member(
-            member.id,
-            principal.region_code,
-            cipher,
-            include_unlinked=include_unlinked,
-            after=after,
-            limit=limit,
+        # The member row lock makes the quota check and the insert one step per member.
+        member = await _member(uow, principal, cmd.member_id, lock=True)
+        domain.roster_sight(principal, member)
+        domain.require_keeper(principal)
+        liaison, created = await create_once(
+            uow.idempotency,
+            IdempotentRequest.of(principal.subject, idempotency_key, cmd.fingerprinted()),
+            create=create,
+            earlier=earlier,
+            id_of=lambda liaison: liaison.id,
+            not_found="liaison not found",
         )
-        if seen is Sight.FULL and liaisons:
-            await _audit_list_read(uow, principal, liaisons)
-            await uow.commit()
-    return [LiaisonView(liaison, seen) for liaison in liaisons]
+        await uow.commit()
+    return liaison, created
 
 
 async def update_liaison(
-    liaison_id: UUID,
-    changes: LiaisonChanges,
+    cmd: UpdateLiaison,
     *,
     principal: Principal,
     uow: MembersUnitOfWork,
     cipher: PiiCipher,
     clock: Clock,
-) -> LiaisonView:
+) -> Liaison:
     domain.screen(principal)
     async with uow:
-        liaison = await _liaison(uow, principal, liaison_id, cipher, lock=True)
-        domain.sight(principal, liaison)
-        domain.require_keeper(principal)
-        updated, changed = domain.change_liaison(liaison, changes, at=clock.now())
+        liaison = await _liaison_to_change(uow, principal, cmd.liaison_id, cipher)
+        updated, changed = domain.change_liaison(liaison, cmd.changes, at=clock.now())
         if changed:
             await uow.liaisons.save(updated, cipher)
             await uow.audit.record(principal, "update", [liaison.id], changed, "updated")
-            uow.record(_updated(updated, clock))
+            uow.record(events.liaison_updated(updated, clock.now()))
             await uow.commit()
-    return LiaisonView(updated, Sight.MASKED)
+    return updated
 
 
 async def unlink_liaison(
-    liaison_id: UUID,
+    cmd: UnlinkLiaison,
     *,
     principal: Principal,
     uow: MembersUnitOfWork,
     cipher: PiiCipher,
     clock: Clock,
-) -> LiaisonView:
+) -> Liaison:
     domain.screen(principal)
     async with uow:
-        liaison = await _liaison(uow, principal, liaison_id, cipher, lock=True)
-        domain.sight(principal, liaison)
-        domain.require_keeper(principal)
+        liaison = await _liaison_to_change(uow, principal, cmd.liaison_id, cipher)
         unlinked = domain.unlink_liaison(liaison, at=clock.now())
         await uow.liaisons.save(unlinked, cipher)
         await uow.audit.record(principal, "unlink", [liaison.id], ["status"], "unlinked")
-        uow.record(_unlinked(unlinked, clock))
+        uow.record(events.liaison_unlinked(unlinked, clock.now()))
         await uow.commit()
-    return LiaisonView(unlinked, Sight.MASKED)
+    return unlinked
 
 
 async def report_circumstance(
-    liaison_id: UUID,
-    kind: CircumstanceKind,
-    summary: str,
+    cmd: ReportCircumstance,
     *,
     principal: Principal,
     uow: MembersUnitOfWork,
@@ -216,27 +154,17 @@ async def report_circumstance(
 ) -> Circumstance:
     domain.screen(principal)
     async with uow:
-        liaison = await _liaison(uow, principal, liaison_id, cipher)
+        liaison = await _liaison(uow, principal, cmd.liaison_id, cipher)
         domain.sight(principal, liaison)
         domain.require_keeper(principal)
         member = await _member(uow, principal, liaison.member_id)
         report = domain.report_circumstance(
-            new_id(), liaison, kind, summary, by=principal.subject, at=clock.now()
+            new_id(), liaison, cmd.kind, cmd.summary, by=principal.subject, at=clock.now()
         )
         await uow.liaisons.add_circumstance(report)
-        uow.record(_reported(report, liaison, member))
+        uow.record(events.circumstance_reported(report, liaison, member))
         await uow.commit()
     return report
-
-
-async def list_circumstances(
-    liaison_id: UUID, *, principal: Principal, uow: MembersUnitOfWork, cipher: PiiCipher
-) -> list[Circumstance]:
-    domain.screen(principal)
-    async with uow:
-        liaison = await _liaison(uow, principal, liaison_id, cipher)
-        domain.sight(principal, liaison)
-        return await uow.liaisons.circumstances(liaison.id)
 
 
 async def _member(
@@ -262,57 +190,11 @@ async def _liaison(
     return liaison
 
 
-async def _audit_list_read(
-    uow: MembersUnitOfWork, principal: Principal, liaisons: list[Liaison]
-) -> None:
-    """One row per liaison shown, each naming the fields it really disclosed."""
-    by_fields = sorted(liaisons, key=lambda item: item.personal.present())
-    for fields, group in groupby(by_fields, key=lambda item: item.personal.present()):
-        ids = [liaison.id for liaison in group]
-        await uow.audit.record(principal, "read", ids, fields, "own liaisons listed")
-
-
-def _linked(liaison: Liaison, member: Member, clock: Clock) -> LiaisonLinkedV1:
-    return LiaisonLinkedV1(
-        occurred_at=clock.now(),
-        region_code=liaison.region_code,
-        liaison_id=liaison.id,
-        member_id=liaison.member_id,
-        display_name=liaison.display_name,
-        sector_code=member.sector_code,
-        consent_to_departments=liaison.consent_to_departments,
-    )
-
-
-def _updated(liaison: Liaison, clock: Clock) -> LiaisonUpdatedV1:
-    return LiaisonUpdatedV1(
-        occurred_at=clock.now(),
-        region_code=liaison.region_code,
-        liaison_id=liaison.id,
-        member_id=liaison.member_id,
-        display_name=liaison.display_name,
-        consent_to_departments=liaison.consent_to_departments,
-    )
-
-
-def _unlinked(liaison: Liaison, clock: Clock) -> LiaisonUnlinkedV1:
-    return LiaisonUnlinkedV1(
-        occurred_at=clock.now(),
-        region_code=liaison.region_code,
-        liaison_id=liaison.id,
-        member_id=liaison.member_id,
-    )
-
-
-def _reported(report: Circumstance, liaison: Liaison, member: Member) -> CircumstanceReportedV1:
-    """No summary: what a liaison told their member stays in the members service."""
-    return CircumstanceReportedV1(
-        occurred_at=report.reported_at,
-        region_code=liaison.region_code,
-        liaison_id=liaison.id,
-        member_id=liaison.member_id,
-        report_id=report.id,
-        kind=report.kind,
-        sector_code=member.sector_code,
-        display_name=liaison.display_name,
-    )
+async def _liaison_to_change(
+    uow: MembersUnitOfWork, principal: Principal, liaison_id: UUID, cipher: PiiCipher
+) -> Liaison:
+    """Locked, seen by the caller, who keeps the roster."""
+    liaison = await _liaison(uow, principal, liaison_id, cipher, lock=True)
+    domain.sight(principal, liaison)
+    domain.require_keeper(principal)
+    return liaison

@@ -1,34 +1,42 @@
-"""Members use cases: register, read, list, update, retire."""
+"""Members use cases: register, update, retire (the reads are in views/members.py)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from uuid import UUID
 
 from services.members import events
 from services.members.domain import members as domain
-from services.members.domain.members import LiaisonQuota, Member, MemberProfile, MemberStatus
-from services.members.handlers.access import (
-    require_directory_reader,
-    require_member_visible,
-    require_registrar,
-)
+from services.members.domain.access import require_member_visible, require_registrar
+from services.members.domain.members import Member, MemberProfile, MemberStatus
 from services.members.unit_of_work import MembersUnitOfWork
 from shared.auth import Principal
-from shared.db.idempotency import request_fingerprint
+from shared.db.idempotency import IdempotentRequest, create_once
 from shared.errors import NotFound
 from shared.kernel import Clock, new_id
 
 
 @dataclass(frozen=True)
-class MemberView:
-    member: Member
-    linked_liaisons: int
-    warnings: list[str] = field(default_factory=list)
+class RegisterMember:
+    profile: MemberProfile
+
+
+@dataclass(frozen=True)
+class UpdateMember:
+    """A full replacement of what staff may set, as PUT does."""
+
+    member_id: UUID
+    profile: MemberProfile
+    status: MemberStatus
+
+
+@dataclass(frozen=True)
+class RetireMember:
+    member_id: UUID
 
 
 async def register_member(
-    profile: MemberProfile,
+    cmd: RegisterMember,
     *,
     principal: Principal,
     uow: MembersUnitOfWork,
@@ -36,76 +44,41 @@ async def register_member(
     idempotency_key: str | None = None,
 ) -> tuple[Member, bool]:
     """Returns the member and whether it was created now (False: a replayed request)."""
-    require_registrar(principal, profile.region_code)
-    async with uow:
-        if idempotency_key:
-            fingerprint = request_fingerprint(profile.__dict__)
-            earlier = await uow.idempotency.claim(principal.subject, idempotency_key, fingerprint)
-            if earlier is not None:
-                existing = await uow.members.get_in_scope(UUID(earlier), principal.region_code)
-                if existing is None:
-                    raise NotFound("member not found")
-                return existing, False
-        member = domain.register_member(new_id(), profile, at=clock.now())
+    require_registrar(principal, cmd.profile.region_code)
+
+    async def create() -> Member:
+        member = domain.register_member(new_id(), cmd.profile, at=clock.now())
         await uow.members.add(member)
-        if idempotency_key:
-            await uow.idempotency.remember(principal.subject, idempotency_key, str(member.id))
         uow.record(events.member_registered(member))
-        await uow.commit()
-    return member, True
+        return member
 
+    async def earlier(member_id: UUID) -> Member | None:
+        return await uow.members.get_in_scope(member_id, principal.region_code)
 
-async def get_member(
-    member_id: UUID, *, principal: Principal, uow: MembersUnitOfWork, quota: LiaisonQuota
-) -> MemberView:
-    require_member_visible(principal, member_id)
     async with uow:
-        member = await uow.members.get_in_scope(member_id, principal.region_code)
-        if member is None:
-            raise NotFound("member not found")
-        linked = await uow.liaisons.count_linked(member_id)
-    return MemberView(member, linked, quota.warnings(linked))
-
-
-async def list_members(
-    *,
-    principal: Principal,
-    uow: MembersUnitOfWork,
-    sector_code: str | None,
-    committee_code: str | None,
-    status: str | None,
-    after: UUID | None,
-    limit: int,
-) -> list[Member]:
-    require_directory_reader(principal)
-    async with uow:
-        return await uow.members.list_in_scope(
-            principal.region_code,
-            sector_code=sector_code,
-            committee_code=committee_code,
-            status=status,
-            after=after,
-            limit=limit,
+        member, created = await create_once(
+            uow.idempotency,
+            IdempotentRequest.of(principal.subject, idempotency_key, cmd.profile),
+            create=create,
+            earlier=earlier,
+            id_of=lambda m: m.id,
+            not_found="member not found",
         )
+        await uow.commit()
+    return member, created
 
 
 async def update_member(
-    member_id: UUID,
-    profile: MemberProfile,
-    status: MemberStatus,
-    *,
-    principal: Principal,
-    uow: MembersUnitOfWork,
-    clock: Clock,
+    cmd: UpdateMember, *, principal: Principal, uow: MembersUnitOfWork, clock: Clock
 ) -> Member:
-    require_registrar(principal, profile.region_code)
+    require_registrar(principal, cmd.profile.region_code)
     async with uow:
-        member = await uow.members.get_in_scope(member_id, principal.region_code, lock=True)
+        member = await uow.members.get_in_scope(cmd.member_id, principal.region_code, lock=True)
         if member is None:
             raise NotFound("member not found")
-        if domain.same_profile(member, profile) and member.status is status:
+        if domain.same_profile(member, cmd.profile) and member.status is cmd.status:
             return member
-        updated = domain.update_member(member, profile, status, at=clock.now())
+        updated = domain.update_member(member, cmd.profile, cmd.status, at=clock.now())
         await uow.members.save(updated)
         uow.record(events.member_updated(updated, clock.now()))
         await uow.commit()
@@ -113,12 +86,12 @@ async def update_member(
 
 
 async def retire_member(
-    member_id: UUID, *, principal: Principal, uow: MembersUnitOfWork, clock: Clock
+    cmd: RetireMember, *, principal: Principal, uow: MembersUnitOfWork, clock: Clock
 ) -> Member:
     # Who may not see the member hears 404 before the lookup: a 403 would confirm the id.
-    require_member_visible(principal, member_id)
+    require_member_visible(principal, cmd.member_id)
     async with uow:
-        member = await uow.members.get_in_scope(member_id, principal.region_code, lock=True)
+        member = await uow.members.get_in_scope(cmd.member_id, principal.region_code, lock=True)
         if member is None:
             raise NotFound("member not found")
         require_registrar(principal, member.region_code)

@@ -5,17 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
+from services.members import events
 from services.members.domain import liaisons as domain
 from services.members.domain.liaisons import GrassrootsUnit, UnitKind
 from services.members.unit_of_work import MembersUnitOfWork
 from shared.auth import Principal
-from shared.contracts.members import UnitLinkedV1
 from shared.errors import NotFound
 from shared.kernel import Clock, new_id
 
 
 @dataclass(frozen=True)
-class UnitDetails:
+class LinkUnit:
+    member_id: UUID
     name: str
     kind: UnitKind
     region_code: str
@@ -23,18 +24,13 @@ class UnitDetails:
 
 
 async def link_unit(
-    member_id: UUID,
-    details: UnitDetails,
-    *,
-    principal: Principal,
-    uow: MembersUnitOfWork,
-    clock: Clock,
+    cmd: LinkUnit, *, principal: Principal, uow: MembersUnitOfWork, clock: Clock
 ) -> tuple[GrassrootsUnit, bool]:
     """The member's unit now, and whether this call created it (a re-link keeps its id)."""
     domain.screen(principal)
     async with uow:
         # Locking the member serialises two first links, which would both try to insert.
-        member = await uow.members.get_in_scope(member_id, principal.region_code, lock=True)
+        member = await uow.members.get_in_scope(cmd.member_id, principal.region_code, lock=True)
         if member is None:
             raise NotFound("member not found")
         domain.roster_sight(principal, member)
@@ -44,10 +40,10 @@ async def link_unit(
             current,
             member,
             unit_id=new_id(),
-            name=details.name,
-            kind=details.kind,
-            region_code=details.region_code,
-            address=details.address,
+            name=cmd.name,
+            kind=cmd.kind,
+            region_code=cmd.region_code,
+            address=cmd.address,
             at=clock.now(),
         )
         if unit is None:
@@ -57,30 +53,6 @@ async def link_unit(
             await uow.units.add(unit)
         else:
             await uow.units.save(unit)
-        uow.record(
-            UnitLinkedV1(
-                occurred_at=unit.linked_at,
-                region_code=member.region_code,
-                member_id=member.id,
-                unit_id=unit.id,
-                unit_name=unit.name,
-                unit_kind=unit.kind,
-            )
-        )
+        uow.record(events.unit_linked(unit, member.region_code))
         await uow.commit()
     return unit, current is None
-
-
-async def get_unit(
-    member_id: UUID, *, principal: Principal, uow: MembersUnitOfWork
-) -> GrassrootsUnit:
-    domain.screen(principal)
-    async with uow:
-        member = await uow.members.get_in_scope(member_id, principal.region_code)
-        if member is None:
-            raise NotFound("member not found")
-        domain.roster_sight(principal, member)
-        unit = await uow.units.for_member(member.id)
-    if unit is None:
-        raise NotFound("the member has not linked a unit")
-    return unit

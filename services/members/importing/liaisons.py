@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
+from services.members import events
 from services.members.domain.masking import mask_name, mask_phone
 from services.members.importing import references as refs
 from services.members.importing.base import (
@@ -39,7 +40,6 @@ from services.members.importing.files import Table
 from services.members.importing.jobs import Counts
 from services.members.importing.rows import LiaisonRow
 from shared.contracts.base import IntegrationEvent
-from shared.contracts.members import LiaisonLinkedV1, LiaisonUpdatedV1
 from shared.kernel import new_id
 
 PERSONAL_FIELDS = ("name", "phone", "workplace", "id_number")  # as the liaisons repository
@@ -219,17 +219,16 @@ class LiaisonImporter:
         return (*where, *masks, *sealed, r.consent_to_departments, self.ctx.now, w.version)
 
     def _event(self, w: _Write) -> IntegrationEvent:
-        common: dict[str, Any] = {
-            "occurred_at": self.ctx.now,
-            "region_code": w.region_code,
-            "liaison_id": w.id,
-            "member_id": w.member.id,
-            "display_name": mask_name(w.row.name),
-            "consent_to_departments": w.row.consent_to_departments,
-        }
-        if w.version is None:
-            return LiaisonLinkedV1(**common, sector_code=w.member.sector_code)
-        return LiaisonUpdatedV1(**common)
+        return events.liaison_imported(
+            at=self.ctx.now,
+            region_code=w.region_code,
+            liaison_id=w.id,
+            member_id=w.member.id,
+            sector_code=w.member.sector_code,
+            name=w.row.name,
+            consent_to_departments=w.row.consent_to_departments,
+            created=w.version is None,
+        )
 
     async def _audit(self, part: Any) -> None:
         p = self.ctx.principal

@@ -7,9 +7,11 @@ the middle of a file, so that takes a new external id instead.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
+from services.members import events
+from services.members.domain.liaisons import GrassrootsUnit, UnitKind
 from services.members.importing import references as refs
 from services.members.importing.base import (
     CHUNK_ROWS,
@@ -155,12 +157,14 @@ class UnitImporter:
         return (*fields, self.ctx.now, w.version)
 
     def _event(self, w: _Write) -> UnitLinkedV1:
-        """Also for a changed unit: "linked (or re-linked)" carries the unit's new name."""
-        return UnitLinkedV1(
-            occurred_at=self.ctx.now,
-            region_code=w.member.region_code,
-            member_id=w.member.id,
-            unit_id=w.id,
-            unit_name=w.row.name,
-            unit_kind=w.row.kind,
+        r = w.row
+        unit = GrassrootsUnit(
+            w.id,
+            w.member.id,
+            r.name,
+            cast(UnitKind, r.kind),
+            r.region_code,
+            r.address,
+            self.ctx.now,
         )
+        return events.unit_linked(unit, w.member.region_code)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
+from services.members import events
 from services.members.importing import references as refs
 from services.members.importing.base import (
     CHUNK_ROWS,
@@ -29,7 +30,6 @@ from services.members.importing.files import Table
 from services.members.importing.jobs import Counts
 from services.members.importing.rows import WorkstationRow
 from shared.contracts.base import IntegrationEvent
-from shared.contracts.members import WorkstationChangedV1, WorkstationOpenedV1
 from shared.kernel import new_id
 
 _FIELDS = (
@@ -184,15 +184,16 @@ class WorkstationImporter:
         )
 
     def _event(self, w: _Write) -> IntegrationEvent:
-        cls = WorkstationOpenedV1 if w.version is None else WorkstationChangedV1
-        return cls(
-            occurred_at=self.ctx.now,
-            region_code=w.row.region_code,
+        r = w.row
+        return events.workstation_imported(
+            at=self.ctx.now,
             workstation_id=w.id,
-            kind=w.row.kind,  # type: ignore[arg-type]  # checked against the same choices
-            name=w.row.name,
-            guiding_special_committee_code=w.row.guiding_special_committee_code,
-            member_ids=list(w.member_ids),
+            kind=r.kind,
+            name=r.name,
+            region_code=r.region_code,
+            guiding_special_committee_code=r.guiding_special_committee_code,
+            member_ids=w.member_ids,
+            created=w.version is None,
         )
 
 

@@ -10,16 +10,14 @@ import asyncpg
 from services.members.importing.errors import MAX_STORED_ERRORS, RowError
 from services.members.importing.jobs import Counts, ImportJob, ImportStatus
 from services.members.importing.kinds import ImportKind
-from shared.regions import scope_prefix
 
-_COLUMNS = """id, kind, file_name, file_sha256, status, total_rows, region_scope, created_by,
+COLUMNS = """id, kind, file_name, file_sha256, status, total_rows, region_scope, created_by,
     created_at, processed_rows, created_rows, updated_rows, unchanged_rows, error_count, errors,
     detail, finished_at"""
-_RUNNING = "status IN ('validating', 'applying')"
+RUNNING = "status IN ('validating', 'applying')"
 # One key for every import in this database: imports apply one at a time, so each sees what
 # the one before it committed (a second upload of the same file finds everything unchanged).
 _IMPORT_LOCK = 7_240_101
-INTERRUPTED = "the import stopped (its process ended); nothing was applied: upload the file again"
 
 
 class ImportJobRepository:
@@ -42,35 +40,10 @@ class ImportJobRepository:
             job.created_at,
         )
 
-    async def get(self, job_id: UUID, *, stale_after_seconds: float) -> ImportJob | None:
-        """The job; a running one whose heartbeat stopped is failed first (its process died)."""
-        await self._conn.execute(
-            f"""UPDATE import_job SET status = 'failed', detail = $2, finished_at = now()
-                WHERE id = $1 AND {_RUNNING}
-                  AND heartbeat_at < now() - make_interval(secs => $3)""",
-            job_id,
-            INTERRUPTED,
-            stale_after_seconds,
-        )
-        row = await self._conn.fetchrow(
-            f"SELECT {_COLUMNS} FROM import_job WHERE id = $1",
-            job_id,
-        )
-        return _job(row) if row else None
-
-    async def list_in_scope(self, scope: str, *, limit: int) -> list[ImportJob]:
-        rows = await self._conn.fetch(
-            f"""SELECT {_COLUMNS} FROM import_job WHERE region_scope LIKE $1 || '%'
-                ORDER BY created_at DESC, id DESC LIMIT $2""",
-            scope_prefix(scope),
-            limit,
-        )
-        return [_job(r) for r in rows]
-
     async def progress(self, job_id: UUID, status: ImportStatus, processed_rows: int) -> None:
         await self._conn.execute(
             f"""UPDATE import_job SET status = $2, processed_rows = $3, heartbeat_at = now()
-                WHERE id = $1 AND {_RUNNING}""",
+                WHERE id = $1 AND {RUNNING}""",
             job_id,
             status.value,
             processed_rows,
@@ -78,7 +51,7 @@ class ImportJobRepository:
 
     async def heartbeat(self, job_id: UUID) -> None:
         await self._conn.execute(
-            f"UPDATE import_job SET heartbeat_at = now() WHERE id = $1 AND {_RUNNING}",
+            f"UPDATE import_job SET heartbeat_at = now() WHERE id = $1 AND {RUNNING}",
             job_id,
         )
 
@@ -113,7 +86,7 @@ class ImportJobRepository:
         )
 
 
-def _job(row: asyncpg.Record) -> ImportJob:
+def from_row(row: asyncpg.Record) -> ImportJob:
     return ImportJob(
         id=row["id"],
         kind=ImportKind(row["kind"]),

@@ -22,7 +22,7 @@ from services.members.pii import PiiCipher
 from shared.db.constraints import explain_violations
 from shared.regions import scope_prefix
 
-_COLUMNS = (
+COLUMNS = (
     "id, member_id, region_code, external_id, name_enc, phone_enc, workplace_enc, "
     "id_number_enc, consent_to_departments, status, linked_at, unlinked_at, updated_at"
 )
@@ -70,35 +70,12 @@ class LiaisonRepository:
         self, liaison_id: UUID, scope: str, cipher: PiiCipher, *, lock: bool = False
     ) -> Liaison | None:
         row = await self._conn.fetchrow(
-            f"SELECT {_COLUMNS} FROM liaison WHERE id = $1 AND region_code LIKE $2 || '%'"
+            f"SELECT {COLUMNS} FROM liaison WHERE id = $1 AND region_code LIKE $2 || '%'"
             + (" FOR UPDATE" if lock else ""),
             liaison_id,
             scope_prefix(scope),
         )
-        return _liaison(row, cipher) if row else None
-
-    async def list_for_member(
-        self,
-        member_id: UUID,
-        scope: str,
-        cipher: PiiCipher,
-        *,
-        include_unlinked: bool,
-        after: UUID | None,
-        limit: int,
-    ) -> list[Liaison]:
-        rows = await self._conn.fetch(
-            f"""SELECT {_COLUMNS} FROM liaison
-                WHERE member_id = $1 AND region_code LIKE $2 || '%'
-                  AND ($3 OR status = 'linked') AND ($4::uuid IS NULL OR id > $4)
-                ORDER BY id LIMIT $5""",
-            member_id,
-            scope_prefix(scope),
-            include_unlinked,
-            after,
-            limit,
-        )
-        return [_liaison(r, cipher) for r in rows]
+        return from_row(row, cipher) if row else None
 
     async def add_circumstance(self, c: Circumstance) -> None:
         await self._conn.execute(
@@ -113,16 +90,6 @@ class LiaisonRepository:
             c.reported_at,
             c.reported_by,
         )
-
-    async def circumstances(self, liaison_id: UUID) -> list[Circumstance]:
-        """Newest first; the caller has already found the liaison inside its scope."""
-        rows = await self._conn.fetch(
-            """SELECT id, liaison_id, member_id, kind, summary, reported_at, reported_by
-               FROM liaison_circumstance WHERE liaison_id = $1
-               ORDER BY reported_at DESC, id DESC""",
-            liaison_id,
-        )
-        return [Circumstance(**dict(r)) for r in rows]
 
 
 def _values(liaison: Liaison, cipher: PiiCipher) -> tuple[object, ...]:
@@ -150,7 +117,7 @@ def _values(liaison: Liaison, cipher: PiiCipher) -> tuple[object, ...]:
     )
 
 
-def _liaison(row: asyncpg.Record, cipher: PiiCipher) -> Liaison:
+def from_row(row: asyncpg.Record, cipher: PiiCipher) -> Liaison:
     liaison_id: UUID = row["id"]
 
     def unseal(field: str) -> str | None:

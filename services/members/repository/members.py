@@ -10,7 +10,7 @@ from services.members.domain.members import Member, MemberStatus
 from shared.db.constraints import explain_violations
 from shared.regions import scope_prefix
 
-_COLUMNS = (
+COLUMNS = (
     "id, full_name, sector_code, committee_code, region_code, status, registered_at, "
     "special_committee_code, term, title, external_id, updated_at"
 )
@@ -30,7 +30,7 @@ class MemberRepository:
     async def add(self, m: Member) -> None:
         with explain_violations(VIOLATIONS):
             await self._conn.execute(
-                f"INSERT INTO member ({_COLUMNS}) "
+                f"INSERT INTO member ({COLUMNS}) "
                 "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
                 *_values(m),
             )
@@ -50,46 +50,19 @@ class MemberRepository:
         self, member_id: UUID, scope: str, *, lock: bool = False
     ) -> Member | None:
         row = await self._conn.fetchrow(
-            f"SELECT {_COLUMNS} FROM member WHERE id = $1 AND region_code LIKE $2 || '%'"
+            f"SELECT {COLUMNS} FROM member WHERE id = $1 AND region_code LIKE $2 || '%'"
             + (" FOR UPDATE" if lock else ""),
             member_id,
             scope_prefix(scope),
         )
-        return _member(row) if row else None
+        return from_row(row) if row else None
 
     async def get_by_external_id(self, external_id: str) -> Member | None:
         row = await self._conn.fetchrow(
-            f"SELECT {_COLUMNS} FROM member WHERE external_id = $1",
+            f"SELECT {COLUMNS} FROM member WHERE external_id = $1",
             external_id,
         )
-        return _member(row) if row else None
-
-    async def list_in_scope(
-        self,
-        scope: str,
-        *,
-        sector_code: str | None = None,
-        committee_code: str | None = None,
-        status: str | None = None,
-        after: UUID | None = None,
-        limit: int = 100,
-    ) -> list[Member]:
-        rows = await self._conn.fetch(
-            f"""SELECT {_COLUMNS} FROM member
-                WHERE region_code LIKE $1 || '%'
-                  AND ($2::text IS NULL OR sector_code = $2)
-                  AND ($3::text IS NULL OR committee_code = $3)
-                  AND ($4::text IS NULL OR status = $4)
-                  AND ($5::uuid IS NULL OR id > $5)
-                ORDER BY id LIMIT $6""",
-            scope_prefix(scope),
-            sector_code,
-            committee_code,
-            status,
-            after,
-            limit,
-        )
-        return [_member(r) for r in rows]
+        return from_row(row) if row else None
 
 
 def _values(m: Member) -> tuple[object, ...]:
@@ -109,7 +82,7 @@ def _values(m: Member) -> tuple[object, ...]:
     )
 
 
-def _member(row: asyncpg.Record) -> Member:
+def from_row(row: asyncpg.Record) -> Member:
     return Member(
         id=row["id"],
         full_name=row["full_name"],

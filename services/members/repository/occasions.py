@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
 from uuid import UUID
 
 import asyncpg
@@ -11,13 +10,13 @@ import asyncpg
 from services.members.domain.occasions import Festival, Occasion, OccasionKind
 from shared.regions import scope_prefix
 
-_COLUMNS = (
+COLUMNS = (
     "id, kind, title, occurs_on, sector_codes, region_codes, declared_at, declared_by, festival_key"
 )
-_INSERT = f"INSERT INTO occasion ({_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+_INSERT = f"INSERT INTO occasion ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
 # An occasion concerns a caller when one of its regions lies inside the caller's area, or the
 # caller's area lies inside one of its regions (a province-wide occasion concerns every city).
-_CONCERNS_SCOPE = """EXISTS (
+CONCERNS_SCOPE = """EXISTS (
     SELECT 1 FROM unnest(region_codes) AS r(code)
     WHERE r.code LIKE $1 || '%'
        OR $2 LIKE (CASE WHEN r.code LIKE '%0000' THEN left(r.code, 2)
@@ -41,43 +40,12 @@ class OccasionRepository:
 
     async def get_in_scope(self, occasion_id: UUID, scope: str) -> Occasion | None:
         row = await self._conn.fetchrow(
-            f"SELECT {_COLUMNS} FROM occasion WHERE id = $3 AND {_CONCERNS_SCOPE}",
+            f"SELECT {COLUMNS} FROM occasion WHERE id = $3 AND {CONCERNS_SCOPE}",
             scope_prefix(scope),
             scope,
             occasion_id,
         )
-        return _occasion(row) if row else None
-
-    async def list_in_scope(
-        self,
-        scope: str,
-        *,
-        kind: str | None,
-        sector_code: str | None,
-        from_date: date | None,
-        to_date: date | None,
-        after: UUID | None,
-        limit: int,
-    ) -> list[Occasion]:
-        rows = await self._conn.fetch(
-            f"""SELECT {_COLUMNS} FROM occasion
-                WHERE {_CONCERNS_SCOPE}
-                  AND ($3::text IS NULL OR kind = $3)
-                  AND ($4::text IS NULL OR $4 = ANY(sector_codes))
-                  AND ($5::date IS NULL OR occurs_on >= $5)
-                  AND ($6::date IS NULL OR occurs_on <= $6)
-                  AND ($7::uuid IS NULL OR id > $7)
-                ORDER BY id LIMIT $8""",
-            scope_prefix(scope),
-            scope,
-            kind,
-            sector_code,
-            from_date,
-            to_date,
-            after,
-            limit,
-        )
-        return [_occasion(r) for r in rows]
+        return from_row(row) if row else None
 
     async def festival_calendar(self) -> list[Festival]:
         """Every festival of every active sector."""
@@ -120,7 +88,7 @@ def _values(o: Occasion) -> tuple[object, ...]:
     )
 
 
-def _occasion(row: asyncpg.Record) -> Occasion:
+def from_row(row: asyncpg.Record) -> Occasion:
     return Occasion(
         id=row["id"],
         kind=OccasionKind(row["kind"]),

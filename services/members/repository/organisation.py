@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import asyncpg
 
-from services.members.domain.organisation import Committee, Region, Sector, SpecialCommittee
+from services.members.domain.organisation import Committee, Region, SpecialCommittee
 from shared.db.constraints import explain_violations
-from shared.regions import scope_prefix
 
 VIOLATIONS = {
     "region_pk": "the region already exists",
@@ -31,16 +30,6 @@ class OrganisationRepository:
         )
         return Region(**dict(row)) if row else None
 
-    async def regions(self, scope: str, *, parent_code: str | None) -> list[Region]:
-        rows = await self._conn.fetch(
-            """SELECT code, name, level, parent_code FROM region
-               WHERE code LIKE $1 || '%' AND ($2::text IS NULL OR parent_code = $2)
-               ORDER BY code""",
-            scope_prefix(scope),
-            parent_code,
-        )
-        return [Region(**dict(r)) for r in rows]
-
     async def add_region(self, region: Region) -> None:
         with explain_violations(VIOLATIONS):
             await self._conn.execute(
@@ -50,25 +39,6 @@ class OrganisationRepository:
                 region.level,
                 region.parent_code,
             )
-
-    async def sectors(self) -> list[Sector]:
-        rows = await self._conn.fetch(
-            """SELECT s.code, s.name, s.active,
-                      coalesce(array_agg(ARRAY[f.name, f.month::text, f.day::text]
-                               ORDER BY f.month, f.day) FILTER (WHERE f.name IS NOT NULL),
-                               '{}') AS festivals
-               FROM sector s LEFT JOIN sector_festival f ON f.sector_code = s.code
-               GROUP BY s.code ORDER BY s.code"""
-        )
-        return [
-            Sector(
-                r["code"],
-                r["name"],
-                r["active"],
-                [(n, int(m), int(d)) for n, m, d in r["festivals"]],
-            )
-            for r in rows
-        ]
 
     async def add_sector(self, code: str, name: str) -> None:
         with explain_violations(VIOLATIONS):
@@ -90,14 +60,6 @@ class OrganisationRepository:
         )
         return Committee(**dict(row)) if row else None
 
-    async def committees(self, scope: str) -> list[Committee]:
-        rows = await self._conn.fetch(
-            """SELECT code, name, level, region_code FROM committee
-               WHERE region_code LIKE $1 || '%' ORDER BY region_code, code""",
-            scope_prefix(scope),
-        )
-        return [Committee(**dict(r)) for r in rows]
-
     async def add_committee(self, c: Committee, *, external_id: str | None = None) -> None:
         with explain_violations(VIOLATIONS):
             await self._conn.execute(
@@ -109,15 +71,6 @@ class OrganisationRepository:
                 c.region_code,
                 external_id,
             )
-
-    async def special_committees(self, scope: str) -> list[SpecialCommittee]:
-        rows = await self._conn.fetch(
-            """SELECT s.code, s.name, s.committee_code FROM special_committee s
-               JOIN committee c ON c.code = s.committee_code
-               WHERE c.region_code LIKE $1 || '%' ORDER BY s.code""",
-            scope_prefix(scope),
-        )
-        return [SpecialCommittee(**dict(r)) for r in rows]
 
     async def add_special_committee(self, s: SpecialCommittee) -> None:
         with explain_violations(VIOLATIONS):

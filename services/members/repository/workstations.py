@@ -3,25 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
 from uuid import UUID
 
 import asyncpg
 
 from services.members.domain.workstations import (
     DutyShift,
-    Shift,
     Workstation,
     WorkstationKind,
     WorkstationStatus,
 )
 from shared.db.constraints import explain_violations
 
-_COLUMNS = (
+COLUMNS = (
     "w.id, w.kind, w.name, w.region_code, w.locality_code, w.head_name, "
     "w.guiding_special_committee_code, w.status, w.external_id, w.opened_at, w.closed_at"
 )
-_MEMBER_IDS = (
+MEMBER_IDS = (
     "ARRAY(SELECT m.member_id FROM workstation_member m "
     "WHERE m.workstation_id = w.id ORDER BY m.member_id) AS member_ids"
 )
@@ -78,46 +76,17 @@ class WorkstationRepository:
                 "SELECT 1 FROM workstation WHERE id = $1 FOR UPDATE", workstation_id
             )
         row = await self._conn.fetchrow(
-            f"SELECT {_COLUMNS}, {_MEMBER_IDS} FROM workstation w WHERE w.id = $1",
+            f"SELECT {COLUMNS}, {MEMBER_IDS} FROM workstation w WHERE w.id = $1",
             workstation_id,
         )
-        return _workstation(row) if row else None
+        return from_row(row) if row else None
 
     async def get_by_external_id(self, external_id: str) -> Workstation | None:
         row = await self._conn.fetchrow(
-            f"SELECT {_COLUMNS}, {_MEMBER_IDS} FROM workstation w WHERE w.external_id = $1",
+            f"SELECT {COLUMNS}, {MEMBER_IDS} FROM workstation w WHERE w.external_id = $1",
             external_id,
         )
-        return _workstation(row) if row else None
-
-    async def page(
-        self,
-        *,
-        region_prefix: str | None,
-        member_id: UUID | None,
-        kind: str | None,
-        status: str | None,
-        after: UUID | None,
-        limit: int,
-    ) -> list[Workstation]:
-        """A page by id; `region_prefix` and `member_id` (attached) narrow it when given."""
-        rows = await self._conn.fetch(
-            f"""SELECT {_COLUMNS}, {_MEMBER_IDS} FROM workstation w
-                WHERE ($1::text IS NULL OR w.region_code LIKE $1 || '%')
-                  AND ($2::uuid IS NULL OR EXISTS (SELECT 1 FROM workstation_member a
-                       WHERE a.workstation_id = w.id AND a.member_id = $2))
-                  AND ($3::text IS NULL OR w.kind = $3)
-                  AND ($4::text IS NULL OR w.status = $4)
-                  AND ($5::uuid IS NULL OR w.id > $5)
-                ORDER BY w.id LIMIT $6""",
-            region_prefix,
-            member_id,
-            kind,
-            status,
-            after,
-            limit,
-        )
-        return [_workstation(r) for r in rows]
+        return from_row(row) if row else None
 
     async def attachable_members(self, member_ids: Sequence[UUID], region_prefix: str) -> set[UUID]:
         """Those of `member_ids` that are serving members inside the region."""
@@ -168,22 +137,8 @@ class WorkstationRepository:
             [(workstation_id, e.member_id, e.duty_date, e.shift.value) for e in rota],
         )
 
-    async def rota(
-        self, workstation_id: UUID, *, from_date: date | None, to_date: date | None
-    ) -> list[DutyShift]:
-        rows = await self._conn.fetch(
-            """SELECT member_id, duty_date, shift FROM duty_rota
-               WHERE workstation_id = $1
-                 AND ($2::date IS NULL OR duty_date >= $2)
-                 AND ($3::date IS NULL OR duty_date <= $3)""",
-            workstation_id,
-            from_date,
-            to_date,
-        )
-        return sorted(DutyShift(r["duty_date"], Shift(r["shift"]), r["member_id"]) for r in rows)
 
-
-def _workstation(row: asyncpg.Record) -> Workstation:
+def from_row(row: asyncpg.Record) -> Workstation:
     return Workstation(
         id=row["id"],
         kind=WorkstationKind(row["kind"]),

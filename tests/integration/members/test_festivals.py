@@ -16,8 +16,8 @@ import httpx
 from fastapi import FastAPI
 
 from services.members import jobs
-from services.members.deps import Deps
-from services.members.handlers.occasions import declare_due_festivals
+from services.members.api.deps import Deps
+from services.members.handlers.occasions import DeclareDueFestivals, declare_due_festivals
 from services.members.main import create_app as members_app
 from services.members.settings import MembersSettings
 from services.members.unit_of_work import MembersUnitOfWork
@@ -30,6 +30,7 @@ from tests.support.servers import serving
 from tests.support.wait import eventually
 
 LEAD_DAYS = 7
+DUE = DeclareDueFestivals(LEAD_DAYS, "230000")
 UNSENT = "SELECT count(*) FROM outbox_message WHERE sent_at IS NULL"
 FESTIVALS = "SELECT count(*) FROM occasion WHERE kind = 'sector_festival'"
 
@@ -55,11 +56,11 @@ async def _published(platform: Platform) -> list[Any]:
 async def test_teachers_day_is_declared_once_a_week_ahead(platform: Platform) -> None:
     async with _replica(platform) as (deps, client):
         clock = _at(2026, 9, 4)
-        declared = await declare_due_festivals(deps.uow, clock, LEAD_DAYS)
+        declared = await declare_due_festivals(DUE, uow=deps.uow(), clock=clock)
         assert [(o.title, o.occurs_on) for o in declared] == [("教师节", date(2026, 9, 10))]
-        assert await declare_due_festivals(deps.uow, clock, LEAD_DAYS) == []
+        assert await declare_due_festivals(DUE, uow=deps.uow(), clock=clock) == []
         clock.advance(timedelta(days=6))  # Teachers' Day itself, the pass still finds it due
-        assert await declare_due_festivals(deps.uow, clock, LEAD_DAYS) == [], "not again"
+        assert await declare_due_festivals(DUE, uow=deps.uow(), clock=clock) == [], "not again"
         messages = await eventually(
             lambda: _published(platform), lambda m: len(m) >= 1, what="the festival published"
         )
@@ -85,9 +86,9 @@ async def test_two_replicas_running_the_pass_at_once_declare_it_once(platform: P
         clock = _at(2026, 9, 4)
         for _round in range(3):
             results = await asyncio.gather(
-                declare_due_festivals(first.uow, clock, LEAD_DAYS),
-                declare_due_festivals(second.uow, clock, LEAD_DAYS),
-                declare_due_festivals(first.uow, clock, LEAD_DAYS),
+                declare_due_festivals(DUE, uow=first.uow(), clock=clock),
+                declare_due_festivals(DUE, uow=second.uow(), clock=clock),
+                declare_due_festivals(DUE, uow=first.uow(), clock=clock),
             )
             assert sum(len(r) for r in results) == (1 if _round == 0 else 0)
         messages = await eventually(
@@ -101,9 +102,9 @@ async def test_nothing_is_declared_before_the_lead_time_and_the_window_includes_
     platform: Platform,
 ) -> None:
     async with _replica(platform) as (deps, _):
-        assert await declare_due_festivals(deps.uow, _at(2026, 7, 20), LEAD_DAYS) == []
+        assert await declare_due_festivals(DUE, uow=deps.uow(), clock=_at(2026, 7, 20)) == []
         # 8 Aug (全民健身日, sports) is exactly seven days after 1 Aug; Teachers' Day is not near.
-        declared = await declare_due_festivals(deps.uow, _at(2026, 8, 1), LEAD_DAYS)
+        declared = await declare_due_festivals(DUE, uow=deps.uow(), clock=_at(2026, 8, 1))
     assert [(o.sector_codes, o.occurs_on) for o in declared] == [(("sports",), date(2026, 8, 8))]
     assert await platform.fetchval("members", FESTIVALS) == 1
 
@@ -119,12 +120,12 @@ async def test_a_festival_early_in_january_is_declared_in_the_december_before(
         )
         assert response.status_code == 200, response.text
 
-        declared = await declare_due_festivals(deps.uow, _at(2026, 12, 28), LEAD_DAYS)
+        declared = await declare_due_festivals(DUE, uow=deps.uow(), clock=_at(2026, 12, 28))
         assert [(o.title, o.occurs_on) for o in declared] == [
             ("经济界新年座谈日", date(2027, 1, 2))
         ]
         assert declared[0].festival_key == "economy/2027/经济界新年座谈日"
-        again = await declare_due_festivals(deps.uow, _at(2027, 1, 1), LEAD_DAYS)
+        again = await declare_due_festivals(DUE, uow=deps.uow(), clock=_at(2027, 1, 1))
         assert again == [], "the same festival-year, declared in the old year"
     assert await platform.fetchval("members", FESTIVALS) == 1
 
@@ -150,7 +151,7 @@ async def test_the_schedule_declares_on_its_own_and_survives_a_failed_pass(
     )
     async with _replica(platform) as (deps, _):
         flaky = _FlakyDeps(deps.pool, _at(2026, 9, 4), settings, deps.cipher, failures=2)
-        task = asyncio.create_task(jobs.festival_schedule(flaky))
+        task = asyncio.create_task(jobs.festival_schedule(flaky.uow, flaky.clock, settings))
         try:
             await eventually(
                 lambda: platform.fetchval("members", FESTIVALS), lambda n: n == 1, timeout=30

@@ -15,7 +15,7 @@ import pytest
 from openpyxl import load_workbook  # type: ignore[import-untyped]
 
 from services.members.api import imports as api
-from services.members.deps import Deps
+from services.members.api.deps import Deps
 from services.members.handlers.imports import ImportServices
 from services.members.importing.files import write_csv
 from services.members.importing.kinds import COLUMNS, ImportKind

@@ -80,7 +80,7 @@ def test_the_window_crosses_the_new_year() -> None:
 
 def test_a_festival_occasion_is_province_wide_and_keyed_by_its_year() -> None:
     at = datetime(2026, 12, 28, tzinfo=UTC)
-    occasion = festival_occasion(uuid4(), NEW_YEAR, date(2027, 1, 2), at=at)
+    occasion = festival_occasion(uuid4(), NEW_YEAR, date(2027, 1, 2), at=at, province="230000")
     assert occasion.kind is OccasionKind.SECTOR_FESTIVAL
     assert occasion.festival_key == "economy/2027/新年座谈日"
     assert (occasion.sector_codes, occasion.region_codes) == (("economy",), ("230000",))

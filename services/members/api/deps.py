@@ -1,4 +1,4 @@
-"""What the members service's endpoints and jobs are given (built once in the lifespan)."""
+"""What the members service's endpoints are given (built once in the lifespan, in main.py)."""
 
 from __future__ import annotations
 
