@@ -10,14 +10,41 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import time
 from collections.abc import Callable
+from dataclasses import asdict
+from datetime import datetime
 
 import httpx
+
+from services.visits.domain.concerns import Concern, Liaison, submitter
 
 SIGNATURE_HEADER = "X-Signature"
 TIMESTAMP_HEADER = "X-Timestamp"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
+
+
+def assignment_payload(c: Concern, liaison: Liaison | None, at: datetime) -> str:
+    """The JSON the platform receives. Who raised it goes out only with their consent."""
+    assert c.department_code is not None
+    assert c.due_on is not None
+    who = submitter(c, liaison, for_department=True)
+    body = {
+        "concern_id": str(c.id),
+        "round": c.round,
+        "department_code": c.department_code,
+        "due_on": c.due_on.isoformat(),
+        "assigned_at": at.isoformat(),
+        "region_code": c.region_code,
+        "sector_code": c.sector_code,
+        "member_id": str(c.member_id),
+        "kind": c.kind,
+        "title": c.title,
+        "body": c.body,
+        "submitter": {k: str(v) for k, v in asdict(who).items() if v is not None} if who else None,
+    }
+    return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def signature(secret: str, timestamp: str, body: bytes) -> str:

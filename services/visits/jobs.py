@@ -1,23 +1,62 @@
-"""Time-driven work of the visits service: the overdue and escalation sweep."""
+"""Time-driven work of the visits service: the obligation sweep and the disposal-platform bridge.
+
+Both run in every replica until cancelled; row locks (SKIP LOCKED), not being alone, keep two
+replicas from doing the same row.
+"""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
 
-from services.visits.handlers.obligations import sweep_once
+import httpx
+
+from services.visits.adapters import DisposalPlatform
+from services.visits.commands import DispatchAssignments, EscalateOverdue, MarkOverdue
+from services.visits.handlers.bridge import dispatch_assignments
+from services.visits.handlers.obligations import escalate_overdue, mark_overdue
 from services.visits.settings import VisitsSettings
 from services.visits.unit_of_work import VisitsUnitOfWork
-from shared.kernel import Clock
+from shared.kernel import Clock, FixedClock
 from shared.logging import get_logger
 
 log = get_logger(__name__)
 
+UowFactory = Callable[[], VisitsUnitOfWork]
 
-async def obligation_sweep(
-    uow_factory: Callable[[], VisitsUnitOfWork], clock: Clock, settings: VisitsSettings
-) -> None:
-    """Runs in every replica; row locks (SKIP LOCKED) keep them from doing a row twice."""
+
+async def sweep_once(
+    uow_factory: UowFactory,
+    *,
+    clock: Clock,
+    timezone: str,
+    escalate_after_days: int,
+    batch_size: int,
+) -> tuple[int, int]:
+    """One pass: past-due obligations turn overdue, long-overdue ones climb the ladder.
+
+    Each batch is its own transaction. Returns (overdue, escalated).
+    """
+    # One instant for the whole pass: a pass that crosses midnight still sees one "today".
+    at = FixedClock(clock.now())
+    overdue = escalated = 0
+    while True:
+        marked = await mark_overdue(
+            MarkOverdue(batch_size), uow=uow_factory(), clock=at, timezone=timezone
+        )
+        overdue += marked
+        if marked < batch_size:
+            break
+    escalate = EscalateOverdue(after_days=escalate_after_days, limit=batch_size)
+    while True:
+        climbed = await escalate_overdue(escalate, uow=uow_factory(), clock=at, timezone=timezone)
+        escalated += climbed
+        if climbed < batch_size:
+            return overdue, escalated
+
+
+async def obligation_sweep(uow_factory: UowFactory, clock: Clock, settings: VisitsSettings) -> None:
+    """Sweeps every `sweep_interval_seconds`; a failed pass is logged and tried again."""
     while True:
         try:
             overdue, escalated = await sweep_once(
@@ -32,3 +71,25 @@ async def obligation_sweep(
         except Exception:
             log.exception("obligation sweep failed")
         await asyncio.sleep(settings.sweep_interval_seconds)
+
+
+async def dispatch_forever(uow_factory: UowFactory, settings: VisitsSettings) -> None:
+    """Sends due assignments; rests only when there was nothing due."""
+    batch = DispatchAssignments(limit=settings.bridge_batch_size)
+    async with httpx.AsyncClient() as http:
+        platform = DisposalPlatform(
+            http,
+            url=settings.disposal_platform_url,
+            secret=settings.disposal_platform_secret.get_secret_value(),
+            timeout_seconds=settings.disposal_platform_timeout_seconds,
+        )
+        while True:
+            try:
+                tried = await dispatch_assignments(
+                    batch, uow=uow_factory(), platform=platform, settings=settings
+                )
+            except Exception:
+                log.exception("disposal platform dispatch pass failed")
+                tried = 0
+            if tried < settings.bridge_batch_size:
+                await asyncio.sleep(settings.bridge_poll_seconds)

@@ -10,7 +10,6 @@ from services.visits import jobs
 from services.visits.api import ROUTERS
 from services.visits.api.deps import Deps
 from services.visits.consumers import members_events
-from services.visits.handlers.bridge import dispatch_forever
 from services.visits.settings import VisitsSettings
 from services.visits.unit_of_work import VisitsUnitOfWork
 from shared.bootstrap import create_platform_app
@@ -32,12 +31,12 @@ def create_app(
 
     def on_start(app: FastAPI, runtime: Runtime) -> None:
         app.state.deps = Deps(runtime.pool, clock, settings)
+        uow_factory = lambda: VisitsUnitOfWork(runtime.pool)  # noqa: E731
         if sweep:
-            uow_factory = lambda: VisitsUnitOfWork(runtime.pool)  # noqa: E731
             runtime.spawn(jobs.obligation_sweep(uow_factory, clock, settings), name="sweep")
         # No platform URL: the bridge is off and assignments stay pending until it is set.
         if bridge and settings.disposal_platform_url:
-            runtime.spawn(dispatch_forever(runtime.pool, settings), name="bridge")
+            runtime.spawn(jobs.dispatch_forever(uow_factory, settings), name="bridge")
 
     return create_platform_app(
         settings,

@@ -18,9 +18,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from services.visits.adapters import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
 from services.visits.api.concerns import DepartmentCode, Text
 from services.visits.api.deps import DepsDep
-from services.visits.handlers import bridge as use
-from services.visits.handlers.concerns import PlatformReply, receive_platform_reply
+from services.visits.commands import RecordPlatformReply, ReplayDispatch
+from services.visits.handlers.bridge import receive_platform_reply, replay_dispatch
 from services.visits.repository.bridge import Dispatch
+from services.visits.views import bridge as views
 from shared.web.problems import Problem
 from shared.web.security import CurrentPrincipal
 
@@ -74,7 +75,7 @@ async def list_dispatches(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> DispatchPage:
     async with deps.pool.acquire() as conn:
-        found = await use.dispatches(conn, principal, status=status, after=after, limit=limit)
+        found = await views.dispatches(conn, principal, status=status, after=after, limit=limit)
     items = [_out(d) for d in found]
     return DispatchPage(items=items, next_cursor=items[-1].id if len(items) == limit else None)
 
@@ -83,7 +84,8 @@ async def list_dispatches(
 async def retry_dispatch(
     dispatch_id: UUID, principal: CurrentPrincipal, deps: DepsDep
 ) -> DispatchOut:
-    return _out(await use.replay(dispatch_id, principal=principal, uow=deps.uow()))
+    cmd = ReplayDispatch(dispatch_id)
+    return _out(await replay_dispatch(cmd, principal=principal, uow=deps.uow()))
 
 
 @router.post(
@@ -120,7 +122,7 @@ async def receive_reply(
     except ValidationError as exc:
         raise RequestValidationError(exc.errors()) from None
     applied = await receive_platform_reply(
-        PlatformReply(**body.model_dump()),
+        RecordPlatformReply(**body.model_dump()),
         uow=deps.uow(),
         clock=deps.clock,
         timezone=settings.timezone,

@@ -6,22 +6,36 @@ Department tokens: role `department`, subject = the department code concerns are
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, TypeVar
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from services.visits.api.deps import Deps, DepsDep
+from services.visits.commands import (
+    AcceptConcern,
+    AssignConcern,
+    MergeConcern,
+    RateConcern,
+    RejectConcern,
+    ReplyToConcern,
+    SubmitConcernOnline,
+    UpgradeConcern,
+)
 from services.visits.domain.concerns import Status
 from services.visits.handlers import concerns as use
-from services.visits.handlers.concerns import Caller, ConcernView, SubmitOnline
+from services.visits.handlers.concerns import ConcernStep
+from services.visits.handlers.submissions import submit_online as submit_concern_online
+from services.visits.views import concerns as views
+from services.visits.views.concerns import ConcernView
 from shared.auth import Principal
-from shared.contracts.visits import ConcernKind
+from shared.contracts.visits import ConcernKind, UpgradeTarget
 from shared.web.params import IdempotencyKey, answer_created
 from shared.web.security import CurrentPrincipal
 
 router = APIRouter(prefix="/v1", tags=["concerns"])
+C = TypeVar("C")
 
 # Postgres text cannot hold NUL: refusing it here makes it a 422, not a 500.
 _NO_NUL = r"^[^\x00]*$"
@@ -80,7 +94,7 @@ class RateIn(_In):
 
 
 class UpgradeIn(_In):
-    to: Literal["public_opinion_report", "proposal"]
+    to: UpgradeTarget
     reference: Annotated[
         str,
         StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=_NO_NUL),
@@ -158,11 +172,15 @@ def _out(v: ConcernView) -> ConcernOut:
 
 async def _read(deps: Deps, concern_id: UUID, principal: Principal) -> ConcernOut:
     async with deps.pool.acquire() as conn:
-        return _out(await use.view(conn, concern_id, principal))
+        return _out(await views.view(conn, concern_id, principal))
 
 
-def _caller(principal: Principal, deps: Deps) -> Caller:
-    return Caller(principal, deps.uow(), deps.clock, deps.settings.timezone)
+async def _step(step: ConcernStep[C], cmd: C, principal: Principal, deps: Deps) -> ConcernOut:
+    """Run one lifecycle use case, then answer with the concern as the caller may see it."""
+    concern = await step(
+        cmd, principal=principal, uow=deps.uow(), clock=deps.clock, timezone=deps.settings.timezone
+    )
+    return await _read(deps, concern.id, principal)
 
 
 @router.post("/concerns/online", status_code=201, summary="A constituent addresses a member")
@@ -173,8 +191,8 @@ async def submit_online(
     response: Response,
     idempotency_key: IdempotencyKey = None,
 ) -> ConcernOut:
-    concern, created = await use.submit_online(
-        SubmitOnline(**body.model_dump()),
+    concern, created = await submit_concern_online(
+        SubmitConcernOnline(**body.model_dump()),
         principal=principal,
         uow=deps.uow(),
         clock=deps.clock,
@@ -196,7 +214,7 @@ async def list_concerns(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> ConcernPage:
     async with deps.pool.acquire() as conn:
-        views = await use.page(
+        found = await views.page(
             conn,
             principal,
             member_id=member_id,
@@ -206,7 +224,7 @@ async def list_concerns(
             after=after,
             limit=limit,
         )
-    items = [_out(v) for v in views]
+    items = [_out(v) for v in found]
     return ConcernPage(items=items, next_cursor=items[-1].id if len(items) == limit else None)
 
 
@@ -220,14 +238,13 @@ async def concern_history(
     concern_id: UUID, principal: CurrentPrincipal, deps: DepsDep
 ) -> list[TransitionOut]:
     async with deps.pool.acquire() as conn:
-        rows = await use.history(conn, concern_id, principal)
+        rows = await views.history(conn, concern_id, principal)
     return [TransitionOut.model_validate(r) for r in rows]
 
 
 @router.post("/concerns/{concern_id}/accept", summary="Accept onto the duty list")
 async def accept(concern_id: UUID, principal: CurrentPrincipal, deps: DepsDep) -> ConcernOut:
-    await use.accept(concern_id, _caller(principal, deps))
-    return await _read(deps, concern_id, principal)
+    return await _step(use.accept, AcceptConcern(concern_id), principal, deps)
 
 
 @router.post("/concerns/{concern_id}/reject", summary="Reject (with a reason for the submitter)")
@@ -235,45 +252,42 @@ async def reject(
     concern_id: UUID, principal: CurrentPrincipal, deps: DepsDep, body: RejectIn | None = None
 ) -> ConcernOut:
     reason = body.reason.strip() if body and body.reason else None
-    await use.reject(concern_id, reason or None, _caller(principal, deps))
-    return await _read(deps, concern_id, principal)
+    return await _step(use.reject, RejectConcern(concern_id, reason or None), principal, deps)
 
 
 @router.post("/concerns/{concern_id}/merge", summary="Merge a duplicate into an earlier concern")
 async def merge(
     concern_id: UUID, body: MergeIn, principal: CurrentPrincipal, deps: DepsDep
 ) -> ConcernOut:
-    await use.merge(concern_id, body.into, _caller(principal, deps))
-    return await _read(deps, concern_id, principal)
+    return await _step(use.merge, MergeConcern(concern_id, body.into), principal, deps)
 
 
 @router.post("/concerns/{concern_id}/assign", summary="交办: assign to a department")
 async def assign(
     concern_id: UUID, body: AssignIn, principal: CurrentPrincipal, deps: DepsDep
 ) -> ConcernOut:
-    await use.assign(concern_id, body.department_code, body.due_on, _caller(principal, deps))
-    return await _read(deps, concern_id, principal)
+    cmd = AssignConcern(concern_id, body.department_code, body.due_on)
+    return await _step(use.assign, cmd, principal, deps)
 
 
 @router.post("/concerns/{concern_id}/reply", summary="办复: the assigned department replies")
 async def reply(
     concern_id: UUID, body: ReplyIn, principal: CurrentPrincipal, deps: DepsDep
 ) -> ConcernOut:
-    await use.reply(concern_id, body.reply, _caller(principal, deps))
-    return await _read(deps, concern_id, principal)
+    return await _step(use.reply, ReplyToConcern(concern_id, body.reply), principal, deps)
 
 
 @router.post("/concerns/{concern_id}/rate", summary="The submitter rates the reply")
 async def rate(
     concern_id: UUID, body: RateIn, principal: CurrentPrincipal, deps: DepsDep
 ) -> ConcernOut:
-    await use.rate(concern_id, body.satisfaction, body.resolved, _caller(principal, deps))
-    return await _read(deps, concern_id, principal)
+    cmd = RateConcern(concern_id, body.satisfaction, body.resolved)
+    return await _step(use.rate, cmd, principal, deps)
 
 
 @router.post("/concerns/{concern_id}/upgrade", summary="Upgrade to a report or a proposal")
 async def upgrade(
     concern_id: UUID, body: UpgradeIn, principal: CurrentPrincipal, deps: DepsDep
 ) -> ConcernOut:
-    await use.upgrade(concern_id, body.to, body.reference, _caller(principal, deps))
-    return await _read(deps, concern_id, principal)
+    cmd = UpgradeConcern(concern_id, body.to, body.reference)
+    return await _step(use.upgrade, cmd, principal, deps)

@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from services.visits import views
 from services.visits.api.access import owner_filter
 from services.visits.api.deps import DepsDep
-from shared.contracts.visits import OccasionKind
+from services.visits.views import visits as views
+from shared.contracts.visits import ObligationStatus, OccasionKind
 from shared.errors import NotFound
 from shared.web.security import CurrentPrincipal
 
 router = APIRouter(prefix="/v1", tags=["obligations"])
-Status = Literal["open", "overdue", "escalated", "fulfilled", "withdrawn"]
+Status = ObligationStatus
 
 
 class ObligationOut(BaseModel):

@@ -9,13 +9,13 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.visits import views
 from services.visits.api.access import owner_filter
 from services.visits.api.concerns import RaisedConcernIn
 from services.visits.api.deps import DepsDep
-from services.visits.handlers.concerns import RaisedConcern
-from services.visits.handlers.visits import RecordVisit, record_visit
-from shared.contracts.visits import Channel, VisitOccasion
+from services.visits.commands import RaisedConcern, RecordVisit
+from services.visits.handlers.visits import record_visit
+from services.visits.views import visits as views
+from shared.contracts.visits import Channel, PlaceKind, VisitOccasion
 from shared.errors import NotFound
 from shared.web.params import IdempotencyKey, answer_created
 from shared.web.security import CurrentPrincipal
@@ -39,7 +39,7 @@ class VisitIn(BaseModel):
     channel: Channel
     occasion: VisitOccasion = "routine"
     occurred_on: date
-    place_kind: Literal["unit", "workstation", "other"] = "other"
+    place_kind: PlaceKind = "other"
     place_id: UUID | None = None
     liaison_ids: Annotated[list[UUID], Field(max_length=50)] = []
     people_reached: Count

@@ -19,6 +19,7 @@ from typing import Any
 from uuid import UUID
 
 from shared.auth import STAFF_ROLES, Principal, Role
+from shared.contracts.visits import ConcernKind, ConcernSource
 from shared.errors import Conflict, InvalidInput
 
 SATISFIED = 4  # 4 and 5 count as satisfied (满意率)
@@ -72,8 +73,8 @@ class Concern:
     member_id: UUID
     region_code: str
     sector_code: str
-    kind: str
-    source: str  # contact_record | online
+    kind: ConcernKind
+    source: ConcernSource
     title: str
     body: str
     visit_id: UUID | None
@@ -237,6 +238,11 @@ def may(viewer: Principal, action: Action, concern: Concern) -> bool:
     if action is Action.RATE:
         return _own_submission(viewer, concern) if concern.source == "online" else owner
     return owner or staff
+
+
+def may_manage_bridge(viewer: Principal) -> bool:
+    """Staff watch and replay what goes to the disposal platform; nobody else sees it."""
+    return viewer.role in STAFF_ROLES
 
 
 def _own_submission(viewer: Principal, concern: Concern) -> bool:

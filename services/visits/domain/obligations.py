@@ -4,20 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Literal
 
+from shared.contracts.visits import ObligationStatus, OccasionKind
 from shared.regions import scope_prefix
 
-OccasionKind = Literal[
-    "leader_speech",
-    "congress_closed",
-    "policy_issued",
-    "plenary_upcoming",
-    "liaison_life_change",
-    "liaison_request",
-    "liaison_hardship",
-    "sector_festival",
-]
 CIRCUMSTANCE_OCCASIONS: dict[str, OccasionKind] = {
     "life_change": "liaison_life_change",
     "request": "liaison_request",
@@ -28,7 +18,7 @@ CIRCUMSTANCE_TITLES = {
     "liaison_request": "联系人提出重要诉求或建议",
     "liaison_hardship": "联系人遇到重大困难",
 }
-OWED = ("open", "overdue", "escalated")
+OWED: tuple[ObligationStatus, ...] = ("open", "overdue", "escalated")
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
-"""The bridge to the government disposal platform (政务联动处置平台): what an assignment says,
-and a dispatcher that delivers it at least once, signed, with bounded retries.
+"""The bridge to the government disposal platform (政务联动处置平台): assignments delivered at
+least once, signed, with bounded retries; replies (办复) taken in once per round.
 
 Assignments are queued in the assignment's own transaction (`concern_dispatch`); every replica
 runs the dispatcher, and `FOR UPDATE SKIP LOCKED` keeps two from sending the same row at once.
@@ -10,48 +10,23 @@ under the same `Idempotency-Key`, which the platform deduplicates.
 from __future__ import annotations
 
 import asyncio
-import json
-from dataclasses import asdict
-from datetime import datetime
-from uuid import UUID
-
-import asyncpg
-import httpx
 
 from services.visits.adapters import DispatchFailed, DisposalPlatform
-from services.visits.domain.concerns import Concern, Liaison, submitter
-from services.visits.repository import bridge as dispatch_views
+from services.visits.commands import DispatchAssignments, RecordPlatformReply, ReplayDispatch
+from services.visits.domain import concerns
+from services.visits.handlers.concerns import apply_change
+from services.visits.handlers.obligations import local_today
 from services.visits.repository.bridge import Dispatch, DispatchRepository, DueDispatch
 from services.visits.settings import VisitsSettings
 from services.visits.unit_of_work import VisitsUnitOfWork
-from shared.auth import STAFF_ROLES, Principal
-from shared.db.pool import DbConnection
+from shared.auth import Principal
 from shared.errors import Conflict, Forbidden, NotFound
+from shared.kernel import Clock
 from shared.logging import get_logger
 
 log = get_logger(__name__)
 
-
-def assignment_payload(c: Concern, liaison: Liaison | None, at: datetime) -> str:
-    """The JSON the platform receives. Who raised it goes out only with their consent."""
-    assert c.department_code is not None
-    assert c.due_on is not None
-    who = submitter(c, liaison, for_department=True)
-    body = {
-        "concern_id": str(c.id),
-        "round": c.round,
-        "department_code": c.department_code,
-        "due_on": c.due_on.isoformat(),
-        "assigned_at": at.isoformat(),
-        "region_code": c.region_code,
-        "sector_code": c.sector_code,
-        "member_id": str(c.member_id),
-        "kind": c.kind,
-        "title": c.title,
-        "body": c.body,
-        "submitter": {k: str(v) for k, v in asdict(who).items() if v is not None} if who else None,
-    }
-    return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+PLATFORM_ACTOR = "disposal-platform"
 
 
 def idempotency_key(d: DueDispatch) -> str:
@@ -66,17 +41,19 @@ def retry_delay(attempts: int, settings: VisitsSettings) -> float | None:
     return min(settings.bridge_backoff_max_seconds, delay)
 
 
-async def dispatch_once(
-    pool: asyncpg.Pool, platform: DisposalPlatform, settings: VisitsSettings
+async def dispatch_assignments(
+    cmd: DispatchAssignments,
+    *,
+    uow: VisitsUnitOfWork,
+    platform: DisposalPlatform,
+    settings: VisitsSettings,
 ) -> int:
     """Send one batch of due assignments (concurrently); returns how many were tried.
 
-    Plain pool and transaction contexts (no events to record): both give the connection back
-    even when the service stops mid-pass.
+    The rows stay locked while they are sent, so no other replica sends them meanwhile.
     """
-    async with pool.acquire() as conn, conn.transaction():
-        dispatches = DispatchRepository(conn)
-        due = await dispatches.lock_due(settings.bridge_batch_size)
+    async with uow:
+        due = await uow.dispatches.lock_due(cmd.limit)
         results = await asyncio.gather(
             *(
                 platform.send_assignment(d.payload.encode(), idempotency_key=idempotency_key(d))
@@ -86,9 +63,10 @@ async def dispatch_once(
         )
         for d, result in zip(due, results, strict=True):
             if isinstance(result, BaseException):
-                await _failed(dispatches, d, result, settings)
+                await _failed(uow.dispatches, d, result, settings)
             else:
-                await dispatches.mark_sent(d.id)
+                await uow.dispatches.mark_sent(d.id)
+        await uow.commit()
     return len(due)
 
 
@@ -114,54 +92,45 @@ async def _failed(
     )
 
 
-async def dispatch_forever(pool: asyncpg.Pool, settings: VisitsSettings) -> None:
-    """Runs in every replica until cancelled; rests only when there was nothing due."""
-    async with httpx.AsyncClient() as http:
-        platform = DisposalPlatform(
-            http,
-            url=settings.disposal_platform_url,
-            secret=settings.disposal_platform_secret.get_secret_value(),
-            timeout_seconds=settings.disposal_platform_timeout_seconds,
-        )
-        while True:
-            try:
-                tried = await dispatch_once(pool, platform, settings)
-            except Exception:
-                log.exception("disposal platform dispatch pass failed")
-                tried = 0
-            if tried < settings.bridge_batch_size:
-                await asyncio.sleep(settings.bridge_poll_seconds)
-
-
-def _staff_only(principal: Principal) -> None:
-    if principal.role not in STAFF_ROLES:
-        raise Forbidden(f"role {principal.role.value} may not manage the bridge")
-
-
-async def dispatches(
-    conn: DbConnection,
-    principal: Principal,
-    *,
-    status: str | None,
-    after: UUID | None,
-    limit: int,
-) -> list[Dispatch]:
-    _staff_only(principal)
-    return await dispatch_views.page(
-        conn, scope=principal.region_code, status=status, after=after, limit=limit
-    )
-
-
-async def replay(dispatch_id: UUID, *, principal: Principal, uow: VisitsUnitOfWork) -> Dispatch:
+async def replay_dispatch(
+    cmd: ReplayDispatch, *, principal: Principal, uow: VisitsUnitOfWork
+) -> Dispatch:
     """Staff put a failed (or waiting) dispatch back in the queue, due now."""
-    _staff_only(principal)
+    if not concerns.may_manage_bridge(principal):
+        raise Forbidden(f"role {principal.role.value} may not manage the bridge")
     async with uow:
-        found = await uow.dispatches.lock(dispatch_id)
+        found = await uow.dispatches.lock(cmd.dispatch_id)
         if found is None or not principal.can_see_region(found.region_code):
             raise NotFound("dispatch not found")
         if found.status == "sent":
             raise Conflict("this assignment was already delivered")
-        replayed = await uow.dispatches.replay(dispatch_id)
+        replayed = await uow.dispatches.replay(cmd.dispatch_id)
         await uow.commit()
-    log.info("dispatch replayed", dispatch_id=str(dispatch_id), by=principal.subject)
+    log.info("dispatch replayed", dispatch_id=str(cmd.dispatch_id), by=principal.subject)
     return replayed
+
+
+async def receive_platform_reply(
+    cmd: RecordPlatformReply, *, uow: VisitsUnitOfWork, clock: Clock, timezone: str
+) -> bool:
+    """办复 through the disposal platform. A round has one reply: a repeat delivery (the
+    platform retrying, or answering twice) is recognised and changes nothing (False)."""
+    today, at = local_today(clock, timezone), clock.now()
+    async with uow:
+        concern = (await uow.concerns.lock([cmd.concern_id])).get(cmd.concern_id)
+        if concern is None:
+            raise NotFound("no such concern assignment")
+        replied = await uow.concerns.round_replied(concern.id, cmd.round)
+        if replied is None:
+            raise NotFound("no such concern assignment")
+        if replied:
+            return False
+        if concern.department_code != cmd.department_code:
+            raise Conflict("this round is assigned to another department")
+        change = concerns.reply(concern, replied_on=today)
+        await uow.concerns.record_reply(
+            concern, reply=cmd.reply.strip(), replied_on=today, via="disposal_platform", at=at
+        )
+        await apply_change(uow, change, PLATFORM_ACTOR, "disposal_platform", at)
+        await uow.commit()
+    return True

@@ -1,5 +1,5 @@
-"""Concern use cases (问题清单 → 履职清单): put on a member's duty list, moved along its lifecycle
-under a row lock, read back in the view each caller is entitled to.
+"""Concern use cases (问题清单 → 履职清单): a concern on a member's duty list moved along its
+lifecycle under a row lock.
 
 Checks run in one order: a concern the caller may not see is 404; a step its state does not
 allow is 409; a step the caller's role may not take is 403. Every step writes its history row
@@ -8,137 +8,45 @@ and its event in the same transaction. Concern bodies and replies are never logg
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Any
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Protocol, TypeVar
 from uuid import UUID
 
 from services.visits import events
+from services.visits.adapters import assignment_payload
+from services.visits.commands import (
+    AcceptConcern,
+    AssignConcern,
+    MergeConcern,
+    RateConcern,
+    RejectConcern,
+    ReplyToConcern,
+    UpgradeConcern,
+)
 from services.visits.domain import concerns as domain
-from services.visits.domain.concerns import Action, Change, Concern, Submitter
-from services.visits.domain.visits import ContactRecord
-from services.visits.handlers.bridge import assignment_payload
+from services.visits.domain.concerns import Action, Change, Concern
 from services.visits.handlers.obligations import local_today
-from services.visits.repository import concerns as concern_views
-from services.visits.repository.concerns import ConcernRecord, Round
 from services.visits.unit_of_work import VisitsUnitOfWork
 from shared.auth import Principal, Role
-from shared.db.idempotency import request_fingerprint
-from shared.db.pool import DbConnection
-from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
+from shared.errors import Forbidden, InvalidInput, NotFound
 from shared.kernel import Clock, new_id
 
-PLATFORM_ACTOR = "disposal-platform"
+C_contra = TypeVar("C_contra", contravariant=True)
 
 
-@dataclass(frozen=True)
-class RaisedConcern:
-    """A concern raised in a contact record, optionally by one of the member's liaisons."""
+class ConcernStep(Protocol[C_contra]):
+    """The shape every lifecycle use case has, so an endpoint can run any of them alike."""
 
-    kind: str
-    title: str
-    body: str
-    liaison_id: UUID | None = None
-
-
-@dataclass(frozen=True)
-class SubmitOnline:
-    member_id: UUID
-    kind: str
-    title: str
-    body: str
-    consent_to_share_identity: bool
-
-
-@dataclass(frozen=True)
-class PlatformReply:
-    concern_id: UUID
-    round: int
-    department_code: str
-    reply: str
-
-
-async def raise_in_visit(
-    record: ContactRecord, raised: Sequence[RaisedConcern], uow: VisitsUnitOfWork
-) -> list[Concern]:
-    """Inside the contact record's transaction: its concerns join the member's duty list."""
-    if not raised:
-        return []
-    linked = await uow.roster.linked_liaisons(record.member_id)
-    if any(r.liaison_id is not None and r.liaison_id not in linked for r in raised):
-        raise InvalidInput("a concern names a liaison who is not the member's")
-    added = []
-    for r in raised:
-        concern = Concern(
-            **_draft(record.member_id, record.region_code, record.sector_code, r),
-            source="contact_record",
-            visit_id=record.id,
-            liaison_id=r.liaison_id,
-            submitted_by=record.recorded_by,
-            submitted_by_role=record.recorded_by_role,
-            consent_to_share_identity=False,  # a liaison's consent lives in the roster
-            submitted_at=record.recorded_at,
-        )
-        change = domain.submit(concern)
-        await _apply(uow, change, record.recorded_by, record.recorded_by_role, record.recorded_at)
-        added.append(change.concern)
-    return added
-
-
-async def submit_online(
-    cmd: SubmitOnline,
-    *,
-    principal: Principal,
-    uow: VisitsUnitOfWork,
-    clock: Clock,
-    idempotency_key: str | None = None,
-) -> tuple[Concern, bool]:
-    """A constituent addresses an active member of their area; (concern, created)."""
-    if principal.role is not Role.CONSTITUENT:
-        raise Forbidden("only constituents submit concerns online")
-    async with uow:
-        if idempotency_key:
-            fingerprint = request_fingerprint(cmd.__dict__)
-            earlier = await uow.idempotency.claim(principal.subject, idempotency_key, fingerprint)
-            if earlier is not None:
-                found = await uow.concerns.lock([UUID(earlier)])
-                return found[UUID(earlier)], False
-        member = await uow.roster.member(cmd.member_id)
-        if member is None or not principal.can_see_region(member.region_code):
-            raise NotFound("member not found")
-        if member.status != "active":
-            raise InvalidInput("the member is not active")
-        concern = Concern(
-            **_draft(member.member_id, member.region_code, member.sector_code, cmd),
-            source="online",
-            visit_id=None,
-            liaison_id=None,
-            submitted_by=principal.subject,
-            submitted_by_role=principal.role.value,
-            consent_to_share_identity=cmd.consent_to_share_identity,
-            submitted_at=clock.now(),
-        )
-        change = domain.submit(concern)
-        await _apply(uow, change, principal.subject, principal.role.value, concern.submitted_at)
-        if idempotency_key:
-            await uow.idempotency.remember(principal.subject, idempotency_key, str(concern.id))
-        await uow.commit()
-    return change.concern, True
-
-
-def _draft(
-    member_id: UUID, region_code: str, sector_code: str, given: RaisedConcern | SubmitOnline
-) -> dict[str, Any]:
-    return {
-        "id": new_id(),
-        "member_id": member_id,
-        "region_code": region_code,
-        "sector_code": sector_code,
-        "kind": given.kind,
-        "title": given.title.strip(),
-        "body": given.body.strip(),
-    }
+    async def __call__(
+        self,
+        cmd: C_contra,
+        *,
+        principal: Principal,
+        uow: VisitsUnitOfWork,
+        clock: Clock,
+        timezone: str,
+    ) -> Concern: ...
 
 
 # The lifecycle. Each use case decides under the row lock, then writes rows, history, events.
@@ -147,26 +55,41 @@ Decide = Callable[[Concern], Change]
 After = Callable[[Change, datetime], Awaitable[None]]  # more rows in the same transaction
 
 
-@dataclass(frozen=True)
-class Caller:
-    principal: Principal
-    uow: VisitsUnitOfWork
-    clock: Clock
-    timezone: str
+async def accept(
+    cmd: AcceptConcern,
+    *,
+    principal: Principal,
+    uow: VisitsUnitOfWork,
+    clock: Clock,
+    timezone: str,
+) -> Concern:
+    return await _move(cmd.concern_id, Action.ACCEPT, domain.accept, principal, uow, clock)
 
 
-async def accept(concern_id: UUID, caller: Caller) -> Concern:
-    return await _move(concern_id, Action.ACCEPT, domain.accept, caller)
+async def reject(
+    cmd: RejectConcern,
+    *,
+    principal: Principal,
+    uow: VisitsUnitOfWork,
+    clock: Clock,
+    timezone: str,
+) -> Concern:
+    def decide(c: Concern) -> Change:
+        return domain.reject(c, cmd.reason)
+
+    return await _move(cmd.concern_id, Action.REJECT, decide, principal, uow, clock)
 
 
-async def reject(concern_id: UUID, reason: str | None, caller: Caller) -> Concern:
-    return await _move(concern_id, Action.REJECT, lambda c: domain.reject(c, reason), caller)
-
-
-async def assign(concern_id: UUID, department_code: str, due_on: date, caller: Caller) -> Concern:
+async def assign(
+    cmd: AssignConcern,
+    *,
+    principal: Principal,
+    uow: VisitsUnitOfWork,
+    clock: Clock,
+    timezone: str,
+) -> Concern:
     """交办: a new round for the department, and its dispatch to the platform, in one go."""
-    today = local_today(caller.clock, caller.timezone)
-    uow = caller.uow
+    today = local_today(clock, timezone)
 
     async def after(change: Change, at: datetime) -> None:
         c = change.concern
@@ -177,75 +100,110 @@ async def assign(concern_id: UUID, department_code: str, due_on: date, caller: C
             concern_id=c.id,
             round_=c.round,
             region_code=c.region_code,
-            department_code=department_code,
+            department_code=cmd.department_code,
             payload=payload,
         )
 
     def decide(c: Concern) -> Change:
-        return domain.assign(c, department_code, due_on, today=today)
+        return domain.assign(c, cmd.department_code, cmd.due_on, today=today)
 
-    return await _move(concern_id, Action.ASSIGN, decide, caller, after)
+    return await _move(cmd.concern_id, Action.ASSIGN, decide, principal, uow, clock, after)
 
 
-async def reply(concern_id: UUID, text: str, caller: Caller) -> Concern:
+async def reply(
+    cmd: ReplyToConcern,
+    *,
+    principal: Principal,
+    uow: VisitsUnitOfWork,
+    clock: Clock,
+    timezone: str,
+) -> Concern:
     """办复 by the department itself, through the API."""
-    today = local_today(caller.clock, caller.timezone)
+    today = local_today(clock, timezone)
 
     async def after(change: Change, at: datetime) -> None:
-        await caller.uow.concerns.record_reply(
-            change.concern, reply=text.strip(), replied_on=today, via="department", at=at
-        )
-
-    return await _move(
-        concern_id, Action.REPLY, lambda c: domain.reply(c, replied_on=today), caller, after
-    )
-
-
-async def rate(concern_id: UUID, satisfaction: int, resolved: bool, caller: Caller) -> Concern:
-    async def after(change: Change, at: datetime) -> None:
-        await caller.uow.concerns.record_rating(
-            change.concern, satisfaction=satisfaction, resolved=resolved, at=at
+        await uow.concerns.record_reply(
+            change.concern, reply=cmd.reply.strip(), replied_on=today, via="department", at=at
         )
 
     def decide(c: Concern) -> Change:
-        return domain.rate(c, satisfaction=satisfaction, resolved=resolved)
+        return domain.reply(c, replied_on=today)
 
-    return await _move(concern_id, Action.RATE, decide, caller, after)
+    return await _move(cmd.concern_id, Action.REPLY, decide, principal, uow, clock, after)
 
 
-async def upgrade(concern_id: UUID, to: str, reference: str, caller: Caller) -> Concern:
+async def rate(
+    cmd: RateConcern,
+    *,
+    principal: Principal,
+    uow: VisitsUnitOfWork,
+    clock: Clock,
+    timezone: str,
+) -> Concern:
+    """The submitter's rating closes the concern or reopens it for another round."""
+
+    async def after(change: Change, at: datetime) -> None:
+        await uow.concerns.record_rating(
+            change.concern, satisfaction=cmd.satisfaction, resolved=cmd.resolved, at=at
+        )
+
     def decide(c: Concern) -> Change:
-        return domain.upgrade(c, to=to, reference=reference.strip())
+        return domain.rate(c, satisfaction=cmd.satisfaction, resolved=cmd.resolved)
 
-    return await _move(concern_id, Action.UPGRADE, decide, caller)
+    return await _move(cmd.concern_id, Action.RATE, decide, principal, uow, clock, after)
 
 
-async def merge(concern_id: UUID, into: UUID, caller: Caller) -> Concern:
+async def upgrade(
+    cmd: UpgradeConcern,
+    *,
+    principal: Principal,
+    uow: VisitsUnitOfWork,
+    clock: Clock,
+    timezone: str,
+) -> Concern:
+    def decide(c: Concern) -> Change:
+        return domain.upgrade(c, to=cmd.to, reference=cmd.reference.strip())
+
+    return await _move(cmd.concern_id, Action.UPGRADE, decide, principal, uow, clock)
+
+
+async def merge(
+    cmd: MergeConcern,
+    *,
+    principal: Principal,
+    uow: VisitsUnitOfWork,
+    clock: Clock,
+    timezone: str,
+) -> Concern:
     """The duplicate ends as merged; the concern it joins carries on. Both rows are locked."""
-    uow, principal = caller.uow, caller.principal
     async with uow:
-        locked = await uow.concerns.lock([concern_id, into])
-        concern = await _allowed(locked.get(concern_id), Action.MERGE, principal, uow)
-        target = locked.get(into)
+        locked = await uow.concerns.lock([cmd.concern_id, cmd.into])
+        concern = await _allowed(locked.get(cmd.concern_id), Action.MERGE, principal, uow)
+        target = locked.get(cmd.into)
         if target is None or not await _visible(target, principal, uow):
             raise InvalidInput("merge target is not on the same member's duty list")
         change = domain.merge(concern, target)
-        await _apply(uow, change, principal.subject, principal.role.value, caller.clock.now())
+        await apply_change(uow, change, principal.subject, principal.role.value, clock.now())
         await uow.commit()
     return change.concern
 
 
 async def _move(
-    concern_id: UUID, action: Action, decide: Decide, caller: Caller, after: After | None = None
+    concern_id: UUID,
+    action: Action,
+    decide: Decide,
+    principal: Principal,
+    uow: VisitsUnitOfWork,
+    clock: Clock,
+    after: After | None = None,
 ) -> Concern:
-    uow, principal = caller.uow, caller.principal
     async with uow:
         locked = await uow.concerns.lock([concern_id])
         concern = await _allowed(locked.get(concern_id), action, principal, uow)
-        change, at = decide(concern), caller.clock.now()
+        change, at = decide(concern), clock.now()
         if after is not None:
             await after(change, at)
-        await _apply(uow, change, principal.subject, principal.role.value, at)
+        await apply_change(uow, change, principal.subject, principal.role.value, at)
         await uow.commit()
     return change.concern
 
@@ -268,7 +226,7 @@ async def _visible(concern: Concern, principal: Principal, uow: VisitsUnitOfWork
     return domain.visible(principal, concern, departments)
 
 
-async def _apply(
+async def apply_change(
     uow: VisitsUnitOfWork, change: Change, actor: str, actor_role: str, at: datetime
 ) -> None:
     c = change.concern
@@ -278,92 +236,3 @@ async def _apply(
         await uow.concerns.save(c, at)
     await uow.concerns.add_steps(c.id, change.steps, actor=actor, actor_role=actor_role, at=at)
     uow.record(*events.concern_events(c, change.steps, at))
-
-
-async def receive_platform_reply(
-    cmd: PlatformReply, *, uow: VisitsUnitOfWork, clock: Clock, timezone: str
-) -> bool:
-    """办复 through the disposal platform. A round has one reply: a repeat delivery (the
-    platform retrying, or answering twice) is recognised and changes nothing (False)."""
-    today, at = local_today(clock, timezone), clock.now()
-    async with uow:
-        concern = (await uow.concerns.lock([cmd.concern_id])).get(cmd.concern_id)
-        if concern is None:
-            raise NotFound("no such concern assignment")
-        replied = await uow.concerns.round_replied(concern.id, cmd.round)
-        if replied is None:
-            raise NotFound("no such concern assignment")
-        if replied:
-            return False
-        if concern.department_code != cmd.department_code:
-            raise Conflict("this round is assigned to another department")
-        change = domain.reply(concern, replied_on=today)
-        await uow.concerns.record_reply(
-            concern, reply=cmd.reply.strip(), replied_on=today, via="disposal_platform", at=at
-        )
-        await _apply(uow, change, PLATFORM_ACTOR, "disposal_platform", at)
-        await uow.commit()
-    return True
-
-
-# Reads: the same visibility rule as the writes; departments see no identity without consent.
-
-
-@dataclass(frozen=True)
-class ConcernView:
-    concern: Concern
-    visit_id: UUID | None
-    submitter: Submitter | None
-    rounds: list[Round]
-    updated_at: datetime
-
-
-def present(record: ConcernRecord, viewer: Principal) -> ConcernView:
-    department = viewer.role is Role.DEPARTMENT
-    c = record.concern
-    return ConcernView(
-        concern=c,
-        visit_id=None if department else c.visit_id,
-        submitter=domain.submitter(c, record.liaison, for_department=department),
-        rounds=[r for r in record.rounds if not department or r.department_code == viewer.subject],
-        updated_at=record.updated_at,
-    )
-
-
-async def view(conn: DbConnection, concern_id: UUID, viewer: Principal) -> ConcernView:
-    record = await concern_views.read(conn, concern_id)
-    if record is None or not domain.visible(viewer, record.concern, record.departments):
-        raise NotFound("concern not found")
-    return present(record, viewer)
-
-
-async def page(
-    conn: DbConnection,
-    viewer: Principal,
-    *,
-    member_id: UUID | None,
-    statuses: list[str] | None,
-    kind: str | None,
-    visit_id: UUID | None,
-    after: UUID | None,
-    limit: int,
-) -> list[ConcernView]:
-    scope = domain.read_scope(viewer, member_id=member_id)
-    if scope is None:
-        raise Forbidden(f"role {viewer.role.value} may not read concerns")
-    records = await concern_views.page(
-        conn, scope, statuses=statuses, kind=kind, visit_id=visit_id, after=after, limit=limit
-    )
-    return [present(r, viewer) for r in records]
-
-
-async def history(conn: DbConnection, concern_id: UUID, viewer: Principal) -> list[dict[str, Any]]:
-    """Departments and constituents see what happened, not who did it; departments also not
-    the notes written for the submitter."""
-    await view(conn, concern_id, viewer)
-    rows = await concern_views.history(conn, concern_id)
-    if viewer.role is Role.DEPARTMENT:
-        return [{**r, "actor": None, "note": None} for r in rows]
-    if viewer.role is Role.CONSTITUENT:
-        return [{**r, "actor": None} for r in rows]
-    return rows

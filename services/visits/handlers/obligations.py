@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from services.visits import events
+from services.visits.commands import EscalateOverdue, MarkOverdue
 from services.visits.domain.obligations import (
     CIRCUMSTANCE_OCCASIONS,
     CIRCUMSTANCE_TITLES,
@@ -83,54 +83,37 @@ def _local_date(at: datetime, timezone: str) -> date:
     return at.astimezone(ZoneInfo(timezone)).date()
 
 
-async def sweep_once(
-    uow_factory: Callable[[], VisitsUnitOfWork],
-    *,
-    clock: Clock,
-    timezone: str,
-    escalate_after_days: int,
-    batch_size: int,
-) -> tuple[int, int]:
-    """One pass: past-due obligations turn overdue, long-overdue ones climb the ladder.
-
-    Each batch is its own transaction whose rows are locked SKIP LOCKED, so every replica can
-    sweep at once and none marks or announces a row twice. Returns (overdue, escalated).
-    """
-    today = local_today(clock, timezone)
-    now = clock.now()
-    overdue = escalated = 0
-    while True:
-        async with uow_factory() as uow:
-            rows = await uow.obligations.mark_overdue(today=today, limit=batch_size)
-            uow.record(*(events.obligation_overdue(o, now) for o in rows))
-            await uow.commit()
-        overdue += len(rows)
-        if len(rows) < batch_size:
-            break
-    while True:
-        changed = await _escalate_batch(uow_factory, today, now, escalate_after_days, batch_size)
-        escalated += changed
-        if changed < batch_size:
-            return overdue, escalated
-
-
-async def _escalate_batch(
-    uow_factory: Callable[[], VisitsUnitOfWork],
-    today: date,
-    now: datetime,
-    after_days: int,
-    batch_size: int,
+async def mark_overdue(
+    cmd: MarkOverdue, *, uow: VisitsUnitOfWork, clock: Clock, timezone: str
 ) -> int:
-    async with uow_factory() as uow:
+    """One batch: open obligations past their due date turn overdue (and say so).
+
+    Its rows are locked SKIP LOCKED, so every replica can sweep at once and none marks or
+    announces a row twice. Returns how many turned overdue.
+    """
+    today, now = local_today(clock, timezone), clock.now()
+    async with uow:
+        rows = await uow.obligations.mark_overdue(today=today, limit=cmd.limit)
+        uow.record(*(events.obligation_overdue(o, now) for o in rows))
+        await uow.commit()
+    return len(rows)
+
+
+async def escalate_overdue(
+    cmd: EscalateOverdue, *, uow: VisitsUnitOfWork, clock: Clock, timezone: str
+) -> int:
+    """One batch: long-overdue obligations climb the ladder one rung; returns how many did."""
+    today, now = local_today(clock, timezone), clock.now()
+    async with uow:
         due = await uow.obligations.due_for_escalation(
-            today=today, after_days=after_days, limit=batch_size
+            today=today, after_days=cmd.after_days, limit=cmd.limit
         )
         for o in due:
             step = next_escalation(
                 level=o.escalation_level,
                 due_on=o.due_on,
                 today=today,
-                after_days=after_days,
+                after_days=cmd.after_days,
                 special_committee_code=o.special_committee_code,
                 region_code=o.region_code,
             )

@@ -2,37 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from datetime import date
+from dataclasses import replace
 from uuid import UUID
 
 from services.visits import events
+from services.visits.commands import RecordVisit
 from services.visits.domain import visits as domain
 from services.visits.domain.visits import ContactRecord
-from services.visits.handlers.concerns import RaisedConcern, raise_in_visit
 from services.visits.handlers.obligations import local_today
+from services.visits.handlers.submissions import raise_in_visit
 from services.visits.unit_of_work import VisitsUnitOfWork
 from shared.auth import STAFF_ROLES, Principal, Role
-from shared.db.idempotency import request_fingerprint
+from shared.db.idempotency import IdempotentRequest, create_once
 from shared.errors import Forbidden, InvalidInput, NotFound
 from shared.kernel import Clock, new_id
-
-
-@dataclass(frozen=True)
-class RecordVisit:
-    member_id: UUID
-    channel: str
-    occasion: str
-    occurred_on: date
-    place_kind: str
-    place_id: UUID | None
-    liaison_ids: list[UUID]
-    people_reached: int
-    heart_to_heart_talks: int
-    summary: str
-    evidence: list[dict[str, str]]
-    obligation_ids: list[UUID] | None = None
-    concerns: list[RaisedConcern] = field(default_factory=list)
 
 
 async def record_visit(
@@ -44,43 +27,57 @@ async def record_visit(
     timezone: str,
     idempotency_key: str | None = None,
 ) -> tuple[ContactRecord, bool]:
-    """ "Whoever organises it records it": the member, or staff whose region holds the member."""
+    """ "Whoever organises it records it": the member, or staff whose region holds the member.
+
+    Returns (record, created); a replayed Idempotency-Key returns the first record.
+    """
     _may_record_for(principal, cmd.member_id)
+    # The fingerprint hashes the command's own fields (raised concerns by their repr), as keys
+    # stored before commands were dataclasses all the way down were hashed.
+    request = IdempotentRequest.of(principal.subject, idempotency_key, cmd.__dict__)
+
+    async def create() -> ContactRecord:
+        return await _record(cmd, principal=principal, uow=uow, clock=clock, timezone=timezone)
+
     async with uow:
-        if idempotency_key:
-            earlier = await uow.idempotency.claim(
-                principal.subject, idempotency_key, request_fingerprint(cmd.__dict__)
-            )
-            if earlier is not None:
-                earlier_record = await uow.visits.get(UUID(earlier))
-                if earlier_record is None:
-                    raise NotFound("contact record not found")
-                return earlier_record, False
-        member = await uow.roster.member(cmd.member_id)
-        if member is None or not principal.can_see_region(member.region_code):
-            raise NotFound("member not found")
-        if member.status == "retired":
-            raise InvalidInput("the member has retired")
-        record = await _build(cmd, member.region_code, member.sector_code, principal, uow, clock)
-        domain.check_record(record, today=local_today(clock, timezone))
-        await _check_place_and_liaisons(record, member.unit_id, uow)
-        owed = await uow.obligations.owed_by(cmd.member_id)
-        fulfilled = domain.obligations_fulfilled(record, owed, cmd.obligation_ids)
-        record = replace(record, fulfilled_obligation_ids=[o.id for o in fulfilled])
-        await uow.visits.add(record)
-        done = await uow.obligations.fulfil(
-            [o.id for o in fulfilled],
-            visit_id=record.id,
-            fulfilled_on=record.occurred_on,
-            at=record.recorded_at,
+        record, created = await create_once(
+            uow.idempotency,
+            request,
+            create=create,
+            earlier=uow.visits.get,
+            id_of=lambda r: r.id,
+            not_found="contact record not found",
         )
-        if idempotency_key:
-            await uow.idempotency.remember(principal.subject, idempotency_key, str(record.id))
-        uow.record(events.visit_recorded(record))
-        uow.record(*(events.obligation_fulfilled(o, record.recorded_at) for o in done))
-        await raise_in_visit(record, cmd.concerns, uow)
-        await uow.commit()
-    return record, True
+        if created:
+            await uow.commit()
+    return record, created
+
+
+async def _record(
+    cmd: RecordVisit, *, principal: Principal, uow: VisitsUnitOfWork, clock: Clock, timezone: str
+) -> ContactRecord:
+    member = await uow.roster.member(cmd.member_id)
+    if member is None or not principal.can_see_region(member.region_code):
+        raise NotFound("member not found")
+    if member.status == "retired":
+        raise InvalidInput("the member has retired")
+    record = await _build(cmd, member.region_code, member.sector_code, principal, uow, clock)
+    domain.check_record(record, today=local_today(clock, timezone))
+    await _check_place_and_liaisons(record, member.unit_id, uow)
+    owed = await uow.obligations.owed_by(cmd.member_id)
+    fulfilled = domain.obligations_fulfilled(record, owed, cmd.obligation_ids)
+    record = replace(record, fulfilled_obligation_ids=[o.id for o in fulfilled])
+    await uow.visits.add(record)
+    done = await uow.obligations.fulfil(
+        [o.id for o in fulfilled],
+        visit_id=record.id,
+        fulfilled_on=record.occurred_on,
+        at=record.recorded_at,
+    )
+    uow.record(events.visit_recorded(record))
+    uow.record(*(events.obligation_fulfilled(o, record.recorded_at) for o in done))
+    await raise_in_visit(record, cmd.concerns, uow)
+    return record
 
 
 def _may_record_for(principal: Principal, member_id: UUID) -> None:

@@ -1,4 +1,4 @@
-"""Visits SQL: assignments waiting for, sent to, or failed at the government disposal platform."""
+"""Visits SQL, write side: assignments waiting for, sent to or failed at the disposal platform."""
 
 from __future__ import annotations
 
@@ -7,9 +7,8 @@ from datetime import datetime
 from uuid import UUID
 
 from shared.db.pool import DbConnection
-from shared.regions import scope_prefix
 
-_COLUMNS = """id, concern_id, round, region_code, department_code, status, attempts,
+COLUMNS = """id, concern_id, round, region_code, department_code, status, attempts,
     next_attempt_at, last_error, created_at, sent_at"""
 
 
@@ -97,7 +96,7 @@ class DispatchRepository:
 
     async def lock(self, dispatch_id: UUID) -> Dispatch | None:
         row = await self._conn.fetchrow(
-            f"SELECT {_COLUMNS} FROM concern_dispatch WHERE id = $1 FOR UPDATE", dispatch_id
+            f"SELECT {COLUMNS} FROM concern_dispatch WHERE id = $1 FOR UPDATE", dispatch_id
         )
         return Dispatch(**dict(row)) if row else None
 
@@ -106,24 +105,8 @@ class DispatchRepository:
         row = await self._conn.fetchrow(
             f"""UPDATE concern_dispatch
                 SET status = 'pending', attempts = 0, next_attempt_at = now()
-                WHERE id = $1 RETURNING {_COLUMNS}""",
+                WHERE id = $1 RETURNING {COLUMNS}""",
             dispatch_id,
         )
         assert row is not None
         return Dispatch(**dict(row))
-
-
-async def page(
-    conn: DbConnection, *, scope: str, status: str | None, after: UUID | None, limit: int
-) -> list[Dispatch]:
-    rows = await conn.fetch(
-        f"""SELECT {_COLUMNS} FROM concern_dispatch
-            WHERE region_code LIKE $1 || '%' AND ($2::text IS NULL OR status = $2)
-              AND ($3::uuid IS NULL OR id > $3)
-            ORDER BY id LIMIT $4""",
-        scope_prefix(scope),
-        status,
-        after,
-        limit,
-    )
-    return [Dispatch(**dict(r)) for r in rows]

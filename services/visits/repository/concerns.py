@@ -1,26 +1,21 @@
-"""Visits SQL: concerns, their assignment rounds and their transition history."""
+"""Visits SQL, write side: concerns, their assignment rounds and their transition history."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 from uuid import UUID
 
 import asyncpg
 
-from services.visits.domain.concerns import Concern, Liaison, ReadScope, Status, Step
-from shared.db.pool import DbConnection
-from shared.regions import scope_prefix
+from services.visits.domain.concerns import Concern, Liaison, Status, Step
 
 _FIELDS = (
     "id, member_id, region_code, sector_code, kind, source, title, body, visit_id, liaison_id, "
     "submitted_by, submitted_by_role, consent_to_share_identity, submitted_at, status, round, "
     "department_code, due_on, merged_into, upgraded_to, upgrade_reference"
 )
-_COLUMNS = ", ".join(f"c.{name.strip()}" for name in _FIELDS.split(","))
+COLUMNS = ", ".join(f"c.{name.strip()}" for name in _FIELDS.split(","))
 _MUTABLE = (
     "status",
     "round",
@@ -32,34 +27,7 @@ _MUTABLE = (
 )
 
 
-@dataclass(frozen=True)
-class Round:
-    round: int
-    department_code: str
-    due_on: date
-    assigned_at: datetime
-    reply: str | None
-    replied_on: date | None
-    replied_via: str | None
-    satisfaction: int | None
-    resolved: bool | None
-
-
-@dataclass(frozen=True)
-class ConcernRecord:
-    """A concern as read back: with its rounds, the liaison's card and when it last moved."""
-
-    concern: Concern
-    rounds: list[Round]
-    liaison: Liaison | None
-    updated_at: datetime
-
-    @property
-    def departments(self) -> set[str]:
-        return {r.department_code for r in self.rounds}
-
-
-def _concern(row: asyncpg.Record) -> Concern:
+def concern_from_row(row: asyncpg.Record) -> Concern:
     values = {name.strip(): row[name.strip()] for name in _FIELDS.split(",")}
     return Concern(**{**values, "status": Status(row["status"])})
 
@@ -84,7 +52,7 @@ class ConcernRepository:
             f"SELECT {_FIELDS} FROM concern WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE",
             list(ids),
         )
-        return {r["id"]: _concern(r) for r in rows}
+        return {r["id"]: concern_from_row(r) for r in rows}
 
     async def departments(self, concern_id: UUID) -> set[str]:
         rows = await self._conn.fetch(
@@ -183,92 +151,3 @@ class ConcernRepository:
             liaison_id,
         )
         return Liaison(**dict(row)) if row else None
-
-
-# Read side (GET endpoints): a concern with its rounds and its liaison's card.
-
-_READ = f"""SELECT {_COLUMNS}, c.updated_at, l.liaison_id AS card_id, l.display_name,
-        l.consent_to_departments
-    FROM concern c LEFT JOIN liaison_roster l ON l.liaison_id = c.liaison_id"""
-
-
-async def read(conn: DbConnection, concern_id: UUID) -> ConcernRecord | None:
-    rows = await conn.fetch(f"{_READ} WHERE c.id = $1", concern_id)
-    found = await _records(conn, rows)
-    return found[0] if found else None
-
-
-async def page(
-    conn: DbConnection,
-    scope: ReadScope,
-    *,
-    statuses: list[str] | None,
-    kind: str | None,
-    visit_id: UUID | None,
-    after: UUID | None,
-    limit: int,
-) -> list[ConcernRecord]:
-    rows = await conn.fetch(
-        f"""{_READ}
-            WHERE c.region_code LIKE $1 || '%'
-              AND ($2::uuid IS NULL OR c.member_id = $2)
-              AND ($3::text IS NULL OR EXISTS (SELECT 1 FROM concern_round r
-                    WHERE r.concern_id = c.id AND r.department_code = $3))
-              AND ($4::text IS NULL OR (c.source = 'online'
-                    AND c.submitted_by_role = 'constituent' AND c.submitted_by = $4))
-              AND ($5::text[] IS NULL OR c.status = ANY($5))
-              AND ($6::text IS NULL OR c.kind = $6)
-              AND ($7::uuid IS NULL OR c.visit_id = $7)
-              AND ($8::uuid IS NULL OR c.id > $8)
-            ORDER BY c.id LIMIT $9""",
-        scope_prefix(scope.region_code),
-        scope.member_id,
-        scope.department_code,
-        scope.submitted_by,
-        statuses,
-        kind,
-        visit_id,
-        after,
-        limit,
-    )
-    return await _records(conn, rows)
-
-
-async def history(conn: DbConnection, concern_id: UUID) -> list[dict[str, Any]]:
-    rows = await conn.fetch(
-        """SELECT round, action, from_status, to_status, actor, actor_role, at, detail, note
-           FROM concern_transition WHERE concern_id = $1 ORDER BY id""",
-        concern_id,
-    )
-    return [{**dict(r), "detail": _json(r["detail"])} for r in rows]
-
-
-async def _records(conn: DbConnection, rows: list[asyncpg.Record]) -> list[ConcernRecord]:
-    if not rows:
-        return []
-    round_rows = await conn.fetch(
-        """SELECT concern_id, round, department_code, due_on, assigned_at, reply, replied_on,
-                  replied_via, satisfaction, resolved
-           FROM concern_round WHERE concern_id = ANY($1::uuid[]) ORDER BY concern_id, round""",
-        [r["id"] for r in rows],
-    )
-    rounds: dict[UUID, list[Round]] = {}
-    for r in round_rows:
-        values = dict(r)
-        rounds.setdefault(values.pop("concern_id"), []).append(Round(**values))
-    return [
-        ConcernRecord(
-            concern=_concern(r),
-            rounds=rounds.get(r["id"], []),
-            liaison=Liaison(r["card_id"], r["display_name"], r["consent_to_departments"])
-            if r["card_id"]
-            else None,
-            updated_at=r["updated_at"],
-        )
-        for r in rows
-    ]
-
-
-def _json(value: Any) -> dict[str, Any]:
-    loaded = json.loads(value) if isinstance(value, str) else value
-    return dict(loaded)

@@ -16,14 +16,16 @@ from uuid import UUID, uuid4
 
 import httpx
 
+from deploy.devtokens import issue_token
 from services.visits.adapters import DisposalPlatform
-from services.visits.handlers.bridge import dispatch_once
+from services.visits.commands import DispatchAssignments
+from services.visits.handlers.bridge import dispatch_assignments
 from services.visits.main import create_app
 from services.visits.settings import VisitsSettings
+from services.visits.unit_of_work import VisitsUnitOfWork
 from shared.auth import Role
 from shared.contracts.members import LiaisonLinkedV1, MemberRegisteredV1
 from shared.db.pool import create_pool
-from shared.devtokens import issue_token
 from shared.kernel import FixedClock
 from tests.support.builders import liaison_linked, member_registered, publish
 from tests.support.disposal_platform import DisposalPlatformStub, sign
@@ -372,7 +374,13 @@ async def test_replicas_dispatching_at_the_same_time_send_each_assignment_once(
                     secret=SECRET,
                     timeout_seconds=10,
                 )
-                passes = [dispatch_once(pool, replica, settings) for _ in range(3)]
+                batch = DispatchAssignments(limit=settings.bridge_batch_size)
+                passes = [
+                    dispatch_assignments(
+                        batch, uow=VisitsUnitOfWork(pool), platform=replica, settings=settings
+                    )
+                    for _ in range(3)
+                ]
                 tried = await asyncio.gather(*passes)
         finally:
             await pool.close()

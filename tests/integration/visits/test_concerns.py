@@ -15,13 +15,13 @@ from uuid import UUID, uuid4
 
 import httpx
 
+from deploy.devtokens import issue_token
 from services.visits.main import create_app
 from services.visits.settings import VisitsSettings
 from shared.auth import Role
 from shared.contracts import visits as ev
 from shared.contracts.members import LiaisonLinkedV1, MemberRegisteredV1, MemberUpdatedV1
 from shared.contracts.topics import VISITS_CONCERN
-from shared.devtokens import issue_token
 from shared.kernel import FixedClock
 from tests.support.builders import liaison_linked, member_registered, publish
 from tests.support.kafka import read_all

@@ -12,7 +12,7 @@ from uuid import UUID
 
 import httpx
 
-from services.visits.handlers.obligations import sweep_once
+from services.visits.jobs import sweep_once
 from services.visits.main import create_app
 from services.visits.settings import VisitsSettings
 from services.visits.unit_of_work import VisitsUnitOfWork

@@ -11,9 +11,9 @@ from uuid import uuid4
 
 import pytest
 
-from services.visits.adapters import signature, signed_headers, verify
+from services.visits.adapters import assignment_payload, signature, signed_headers, verify
 from services.visits.domain.concerns import Concern, Liaison, Status
-from services.visits.handlers.bridge import assignment_payload, retry_delay
+from services.visits.handlers.bridge import retry_delay
 from services.visits.settings import VisitsSettings
 
 SECRET = "s3cret"

@@ -1,4 +1,5 @@
-"""Read-side SQL for visits' GET endpoints, always scoped by region and, for members, by owner."""
+"""Contact records and obligations as the GET endpoints read them: scoped by region and, for
+members, by owner."""
 
 from __future__ import annotations
 

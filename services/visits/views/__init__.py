@@ -1,0 +1,1 @@
+"""Visits' read side: SQL and presenters behind the GET endpoints (writes go through handlers)."""
