@@ -53,6 +53,7 @@ from services.reporting.repository.obligations import obligations_statement
 from services.reporting.repository.recount import recount_deferred_rollups
 from services.reporting.repository.visits import liaison_contacts_statement, visits_statement
 from services.reporting.views import kpi as views
+from services.reporting.views import names as names_of
 from shared.db.migrate import SHARED_MIGRATIONS, load_migrations, migrate_up
 from shared.db.pool import create_pool
 
@@ -363,9 +364,9 @@ async def summary(conn: asyncpg.Connection, flt: views.KpiFilter, group_by: Any)
     counts = await views.kpi_counts(conn, flt, group_by)
     keys = sorted(counts)[:51]
     if group_by == "member":
-        names = await views.member_names(conn, [UUID(k) for k in keys[:50]])
+        names = await names_of.member_names(conn, [UUID(k) for k in keys[:50]])
     elif group_by == "workstation":
-        names = await views.workstation_names(conn, keys[:50])
+        names = await names_of.workstation_names(conn, keys[:50])
     else:
         names = {}
     rows = [kpi_row(k, counts[k], names.get(k), group_by) for k in keys[:50]]

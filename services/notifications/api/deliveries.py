@@ -9,11 +9,10 @@ from uuid import UUID
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
+from services.notifications import views
 from services.notifications.api.deps import DepsDep
-from shared.auth import STAFF_ROLES, Principal
-from shared.errors import NotFound
-from shared.regions import scope_prefix
-from shared.web.security import CurrentPrincipal, require_role
+from services.notifications.handlers import retry as commands
+from shared.web.security import CurrentPrincipal
 
 router = APIRouter(prefix="/v1/deliveries", tags=["deliveries"])
 Status = Literal["pending", "sent", "failed", "cancelled"]
@@ -38,11 +37,6 @@ class DeliveryPage(BaseModel):
     items: list[DeliveryOut]
 
 
-def _scope(principal: Principal) -> str:
-    require_role(principal, STAFF_ROLES)
-    return scope_prefix(principal.region_code) + "%"
-
-
 @router.get("", summary="Deliveries in your region by status (e.g. failed)")
 async def list_deliveries(
     principal: CurrentPrincipal,
@@ -50,16 +44,13 @@ async def list_deliveries(
     status: Status = "failed",
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> DeliveryPage:
-    pattern = _scope(principal)
-    async with deps.uow() as uow:
-        rows = await uow.deliveries.by_status(status, pattern, limit)
+    pattern = commands.staff_region_pattern(principal)
+    async with deps.pool.acquire() as conn:
+        rows = await views.deliveries(conn, status=status, region_pattern=pattern, limit=limit)
     return DeliveryPage(items=[DeliveryOut(**r.__dict__) for r in rows])
 
 
 @router.post("/{delivery_id}/retry", summary="Send a failed delivery again", status_code=202)
 async def retry_delivery(delivery_id: UUID, principal: CurrentPrincipal, deps: DepsDep) -> None:
-    pattern = _scope(principal)
-    async with deps.uow() as uow:
-        if not await uow.deliveries.retry(delivery_id, pattern, deps.clock.now()):
-            raise NotFound("no failed delivery with this id in your region")
-        await uow.commit()
+    cmd = commands.RetryDelivery(delivery_id)
+    await commands.retry_delivery(cmd, principal=principal, uow=deps.uow(), clock=deps.clock)

@@ -8,11 +8,10 @@ from typing import Annotated
 import asyncpg
 from fastapi import Depends, Request
 
-from services.notifications.domain.recipients import inbox_key
+from services.notifications.handlers.inbox import inbox_of
 from services.notifications.settings import NotificationsSettings
 from services.notifications.unit_of_work import NotificationsUnitOfWork
 from shared.auth import Principal
-from shared.errors import Forbidden
 from shared.kernel import Clock
 from shared.web.security import CurrentPrincipal
 
@@ -33,12 +32,16 @@ def get_deps(request: Request) -> Deps:
 
 
 def get_inbox_key(principal: CurrentPrincipal) -> str:
-    key = inbox_key(principal)
-    if key is None:
-        raise Forbidden(f"role {principal.role.value} has no inbox")
-    return key
+    return inbox_of(principal)
+
+
+def get_inbox_owner(principal: CurrentPrincipal) -> Principal:
+    """The caller, refused before the body is read if their role has no inbox."""
+    inbox_of(principal)
+    return principal
 
 
 DepsDep = Annotated[Deps, Depends(get_deps)]
 InboxKey = Annotated[str, Depends(get_inbox_key)]
-__all__ = ["Deps", "DepsDep", "InboxKey", "Principal"]
+InboxOwner = Annotated[Principal, Depends(get_inbox_owner)]
+__all__ = ["Deps", "DepsDep", "InboxKey", "InboxOwner", "Principal"]

@@ -12,9 +12,10 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 from sse_starlette import EventSourceResponse
 
-from services.notifications.api.deps import DepsDep, InboxKey
-from services.notifications.repository.notifications import InboxItem
-from shared.errors import NotFound
+from services.notifications import views
+from services.notifications.api.deps import DepsDep, InboxKey, InboxOwner
+from services.notifications.handlers import inbox as commands
+from services.notifications.views import InboxItem
 
 router = APIRouter(prefix="/v1/inbox", tags=["inbox"])
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -50,23 +51,21 @@ async def list_inbox(
     unread_only: bool = False,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> InboxPage:
-    async with deps.uow() as uow:
-        items = await uow.notifications.inbox(key, limit=limit, unread_only=unread_only)
+    async with deps.pool.acquire() as conn:
+        items = await views.inbox(conn, key, limit=limit, unread_only=unread_only)
     return InboxPage(items=[_out(i) for i in items])
 
 
 @router.get("/unread-count", summary="How many of your notifications are unread")
 async def unread_count(key: InboxKey, deps: DepsDep) -> UnreadCount:
-    async with deps.uow() as uow:
-        return UnreadCount(unread=await uow.notifications.unread_count(key))
+    async with deps.pool.acquire() as conn:
+        return UnreadCount(unread=await views.unread_count(conn, key))
 
 
 @router.post("/{notification_id}/read", summary="Mark one of yours read", status_code=204)
-async def mark_read(notification_id: UUID, key: InboxKey, deps: DepsDep) -> None:
-    async with deps.uow() as uow:
-        if not await uow.notifications.mark_read(key, notification_id, deps.clock.now()):
-            raise NotFound("no such notification in your inbox")
-        await uow.commit()
+async def mark_read(notification_id: UUID, principal: InboxOwner, deps: DepsDep) -> None:
+    cmd = commands.MarkRead(notification_id)
+    await commands.mark_read(cmd, principal=principal, uow=deps.uow(), clock=deps.clock)
 
 
 @router.get("/stream", summary="New items for you as Server-Sent Events")
@@ -76,13 +75,13 @@ async def stream(key: InboxKey, deps: DepsDep, request: Request) -> EventSourceR
 
 
 async def _new_items(key: str, deps: DepsDep, request: Request) -> AsyncIterator[dict[str, str]]:
-    async with deps.uow() as uow:
-        latest = await uow.notifications.inbox(key, limit=1, unread_only=False)
+    async with deps.pool.acquire() as conn:
+        latest = await views.inbox(conn, key, limit=1, unread_only=False)
     cursor = (latest[0].created_at, latest[0].id) if latest else (_EPOCH, _NIL)
     yield {"event": "ready", "data": "{}"}
     while not await request.is_disconnected():
-        async with deps.uow() as uow:
-            items = await uow.notifications.newer_than(key, *cursor)
+        async with deps.pool.acquire() as conn:
+            items = await views.newer_than(conn, key, *cursor)
         for item in items:
             cursor = (item.created_at, item.id)
             yield {

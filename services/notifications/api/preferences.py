@@ -9,8 +9,10 @@ from zoneinfo import available_timezones
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from services.notifications.api.deps import DepsDep, InboxKey
+from services.notifications import views
+from services.notifications.api.deps import DepsDep, InboxKey, InboxOwner
 from services.notifications.domain.delivery import Channel, Preference
+from services.notifications.handlers.preferences import UpdatePreferences, update_preferences
 
 router = APIRouter(prefix="/v1/preferences", tags=["preferences"])
 Phone = Annotated[str, StringConstraints(pattern=r"^\+?[0-9]{6,20}$")]
@@ -60,24 +62,19 @@ def _out(p: Preference) -> PreferencesOut:
 
 @router.get("", summary="Your preferences (defaults if never set)")
 async def get_preferences(key: InboxKey, deps: DepsDep) -> PreferencesOut:
-    async with deps.uow() as uow:
-        found = await uow.preferences.get(key)
+    async with deps.pool.acquire() as conn:
+        found = await views.preference(conn, key)
     return _out(found) if found else PreferencesOut()
 
 
 @router.put("", summary="Replace your preferences")
-async def put_preferences(body: PreferencesIn, key: InboxKey, deps: DepsDep) -> PreferencesOut:
-    preference = Preference(
-        channels=frozenset({"in_app", *body.channels}),
-        email=body.email,
-        phone=body.phone,
-        wechat_openid=body.wechat_openid,
-        quiet_start=body.quiet_start,
-        quiet_end=body.quiet_end,
-        timezone=body.timezone,
-        digest=body.digest,
+async def put_preferences(
+    body: PreferencesIn, principal: InboxOwner, deps: DepsDep
+) -> PreferencesOut:
+    cmd = UpdatePreferences(
+        **body.model_dump(exclude={"channels"}), channels=frozenset(body.channels)
     )
-    async with deps.uow() as uow:
-        await uow.preferences.put(key, preference, deps.clock.now())
-        await uow.commit()
+    preference = await update_preferences(
+        cmd, principal=principal, uow=deps.uow(), clock=deps.clock
+    )
     return _out(preference)

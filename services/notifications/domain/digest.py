@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from services.notifications.repository.digests import DigestLine
 from services.notifications.templates import Message
 
 KIND_LABELS = {"policy_issued": "政策发布"}
+
+
+@dataclass(frozen=True)
+class DigestLine:
+    """One low-priority item a digest summarises."""
+
+    kind: str
+    title: str
+    created_at: datetime
 
 
 def digest_day(now: datetime, *, hour: int, timezone: str) -> date | None:

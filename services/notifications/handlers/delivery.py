@@ -1,9 +1,9 @@
-"""The delivery loop: claim due rows (SKIP LOCKED), send outside the transaction, record outcome.
+"""One pass of delivery: claim due rows (SKIP LOCKED), send outside the transaction, record it.
 
-Every replica runs one loop per outside channel, so a slow or failing SMS gateway never holds
-up e-mail (and the inbox needs no loop at all). A claimed row is leased: if its replica dies
-mid-send, the row comes due again when the lease runs out (at least once; the delivery id is
-the gateway's idempotency key).
+Every replica runs one loop (jobs.py) per outside channel, so a slow or failing SMS gateway
+never holds up e-mail (and the inbox needs no loop at all). A claimed row is leased: if its
+replica dies mid-send, the row comes due again when the lease runs out (at least once; the
+delivery id is the gateway's idempotency key).
 """
 
 from __future__ import annotations
@@ -12,20 +12,18 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
 
+from services.notifications import events
 from services.notifications.adapters import DeliveryError, Sender, TokenBucket
 from services.notifications.domain.delivery import QuietHours, backoff, held_until
 from services.notifications.repository.deliveries import DueDelivery
 from services.notifications.settings import NotificationsSettings
 from services.notifications.templates import Message
 from services.notifications.unit_of_work import NotificationsUnitOfWork
-from shared.contracts.notifications import NotificationDeliveredV1, NotificationFailedV1
 from shared.kernel import Clock
 from shared.logging import get_logger
 
 log = get_logger(__name__)
-E = TypeVar("E", NotificationDeliveredV1, NotificationFailedV1)
 
 
 @dataclass(frozen=True)
@@ -101,15 +99,14 @@ class DeliveryWorker:
         attempts = d.attempts + 1
         if error is None:
             if await uow.deliveries.finish(d.id, attempts=attempts, status="sent", at=now):
-                uow.record(_outcome(NotificationDeliveredV1, d, now, attempts))
+                uow.record(events.sent(d, now, attempts))
             return
         log.warning("delivery failed", delivery_id=str(d.id), channel=d.channel, error=error)
         if attempts >= s.delivery_max_attempts:
             if await uow.deliveries.finish(
                 d.id, attempts=attempts, status="failed", at=now, error=error
             ):
-                failed = _outcome(NotificationFailedV1, d, now, attempts, error_class=error[:100])
-                uow.record(failed)
+                uow.record(events.failed(d, now, attempts, error))
             return
         wait = backoff(
             attempts,
@@ -131,31 +128,3 @@ def _address(d: DueDelivery, channel: str) -> str | None:
     if p is None or channel not in p.channels:
         return None
     return p.address(channel)
-
-
-def _outcome(cls: type[E], d: DueDelivery, at: datetime, attempts: int, **extra: Any) -> E:
-    return cls(
-        occurred_at=at,
-        region_code=d.region_code,
-        notification_id=d.notification_id,
-        delivery_id=d.id,
-        recipient_key=d.recipient_key,
-        member_id=d.member_id,
-        channel=d.channel,  # type: ignore[arg-type]
-        kind=d.kind,
-        source_event_id=d.source_event_id,
-        attempts=attempts,
-        **extra,
-    )
-
-
-async def deliver_forever(worker: DeliveryWorker, channel: str) -> None:
-    """Runs in every replica; row locks keep replicas from sending a row twice."""
-    while True:
-        try:
-            sent = await worker.run_once(channel)
-        except Exception:
-            log.exception("delivery loop failed", channel=channel)
-            sent = 0
-        if sent < worker.settings.delivery_batch_size:
-            await asyncio.sleep(worker.settings.delivery_poll_seconds)

@@ -1,5 +1,5 @@
-"""The daily digest loop: once a day, at a local hour, ONE e-mail per subscriber summarising
-their low-priority items (which got no e-mail of their own).
+"""The daily digest pass: once a day, at a local hour, ONE e-mail per subscriber summarising
+their low-priority items (which got no e-mail of their own). jobs.py runs it in a loop.
 
 Safe in every replica: the (recipient, day) unique key opens each day's digest once, and a
 digest is claimed with FOR UPDATE SKIP LOCKED and sent while its row lock is held (a digest is
@@ -9,7 +9,6 @@ once, the digest id being the Message-ID).
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -84,12 +83,3 @@ class DigestWorker:
                 sent += 1
             await uow.commit()
         return len(due), sent
-
-
-async def digest_forever(worker: DigestWorker) -> None:
-    while True:
-        try:
-            await worker.run_once()
-        except Exception:
-            log.exception("digest loop failed")
-        await asyncio.sleep(worker.settings.digest_poll_seconds)

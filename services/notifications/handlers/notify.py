@@ -11,10 +11,10 @@ from services.notifications.domain.delivery import Preference, channels_for
 from services.notifications.domain.kinds import KINDS
 from services.notifications.domain.reactions import Reaction
 from services.notifications.domain.recipients import member_key, member_of
+from services.notifications.events import delivered
 from services.notifications.repository.notifications import NewDelivery, NewNotification
 from services.notifications.templates import render
 from services.notifications.unit_of_work import NotificationsUnitOfWork
-from shared.contracts.notifications import NotificationDeliveredV1
 from shared.kernel import Clock, new_id
 from shared.logging import get_logger
 
@@ -101,20 +101,3 @@ def _channels(preference: Preference | None, priority: str) -> list[str]:
     if preference is not None and preference.digest and priority == "low":
         return ["in_app"]
     return chosen
-
-
-def delivered(
-    item: NewNotification, delivery: NewDelivery, at: datetime, *, attempts: int
-) -> NotificationDeliveredV1:
-    return NotificationDeliveredV1(
-        occurred_at=at,
-        region_code=item.region_code,
-        notification_id=item.id,
-        delivery_id=delivery.id,
-        recipient_key=item.recipient_key,
-        member_id=item.member_id,
-        channel=delivery.channel,  # type: ignore[arg-type]
-        kind=item.kind,
-        source_event_id=item.source_event_id,
-        attempts=attempts,
-    )

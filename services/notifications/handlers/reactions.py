@@ -10,7 +10,7 @@ from services.notifications.handlers.notify import Notifier
 from services.notifications.unit_of_work import NotificationsUnitOfWork as Uow
 from shared.contracts import members as m
 from shared.contracts import visits as v
-from shared.messaging.consumer import EventHandler
+from shared.messaging.handlers import Handles, each
 
 
 async def remember_recipient(event: m.MemberRegisteredV1 | m.MemberUpdatedV1, uow: Uow) -> None:
@@ -21,7 +21,7 @@ async def retire_recipient(event: m.MemberRetiredV1, uow: Uow) -> None:
     await uow.recipients.retire(event)
 
 
-def reaction_handlers(n: Notifier) -> dict[type, EventHandler]:
+def reaction_handlers(n: Notifier) -> list[Handles[Uow]]:
     """One handler per event type the reactions group applies."""
 
     async def opened(e: v.ObligationOpenedV1, uow: Uow) -> None:
@@ -63,17 +63,17 @@ def reaction_handlers(n: Notifier) -> dict[type, EventHandler]:
     async def settled(e: v.ObligationFulfilledV1 | v.ObligationWithdrawnV1, uow: Uow) -> None:
         await uow.watch.settle(e.obligation_id)
 
-    return {
-        v.ObligationOpenedV1: opened,
-        v.ObligationFulfilledV1: settled,
-        v.ObligationWithdrawnV1: settled,
-        v.ObligationOverdueV1: overdue,
-        v.ObligationEscalatedV1: escalated,
-        m.PolicyIssuedV1: policy,
-        m.CircumstanceReportedV1: circumstance,
-        v.ConcernSubmittedV1: submitted,
-        v.ConcernAssignedV1: assigned,
-        v.ConcernRepliedV1: replied,
-        v.ConcernReopenedV1: reopened,
-        m.MemberRetiredV1: retired,
-    }
+    return [
+        each(v.ObligationOpenedV1, opened),
+        each(v.ObligationFulfilledV1, settled),
+        each(v.ObligationWithdrawnV1, settled),
+        each(v.ObligationOverdueV1, overdue),
+        each(v.ObligationEscalatedV1, escalated),
+        each(m.PolicyIssuedV1, policy),
+        each(m.CircumstanceReportedV1, circumstance),
+        each(v.ConcernSubmittedV1, submitted),
+        each(v.ConcernAssignedV1, assigned),
+        each(v.ConcernRepliedV1, replied),
+        each(v.ConcernReopenedV1, reopened),
+        each(m.MemberRetiredV1, retired),
+    ]

@@ -7,7 +7,6 @@ obligation, so even a repeated pass could not notify twice (unique per source an
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -64,19 +63,3 @@ async def remind_once(
         reminded += len(due)
         if len(due) < batch_size:
             return reminded
-
-
-async def remind_forever(
-    uow_factory: Callable[[], NotificationsUnitOfWork],
-    notifier: Notifier,
-    *,
-    timezone: str,
-    days_before: int,
-    interval_seconds: float,
-) -> None:
-    while True:
-        try:
-            await remind_once(uow_factory, notifier, timezone=timezone, days_before=days_before)
-        except Exception:
-            log.exception("reminder pass failed")
-        await asyncio.sleep(interval_seconds)

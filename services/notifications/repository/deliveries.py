@@ -29,20 +29,6 @@ class DueDelivery:
     preference: Preference | None
 
 
-@dataclass(frozen=True)
-class DeliveryRow:
-    id: UUID
-    notification_id: UUID
-    channel: str
-    status: str
-    attempts: int
-    kind: str
-    recipient_key: str
-    region_code: str
-    last_error: str | None
-    updated_at: datetime
-
-
 class DeliveryRepository:
     def __init__(self, conn: asyncpg.Connection) -> None:
         self._conn = conn
@@ -124,19 +110,6 @@ class DeliveryRepository:
             error,
         )
         return done is not None
-
-    async def by_status(self, status: str, region_pattern: str, limit: int) -> list[DeliveryRow]:
-        rows = await self._conn.fetch(
-            """SELECT d.id, d.notification_id, d.channel, d.status, d.attempts, n.kind,
-                      n.recipient_key, n.region_code, d.last_error, d.updated_at
-               FROM delivery d JOIN notification n ON n.id = d.notification_id
-               WHERE d.status = $1 AND n.region_code LIKE $2
-               ORDER BY d.updated_at DESC, d.id LIMIT $3""",
-            status,
-            region_pattern,
-            limit,
-        )
-        return [DeliveryRow(**dict(r)) for r in rows]
 
     async def retry(self, delivery_id: UUID, region_pattern: str, at: datetime) -> bool:
         """A failed delivery goes round again from the start; False if none such in scope."""

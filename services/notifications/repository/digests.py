@@ -8,12 +8,7 @@ from uuid import UUID
 
 import asyncpg
 
-
-@dataclass(frozen=True)
-class DigestLine:
-    kind: str
-    title: str
-    created_at: datetime
+from services.notifications.domain.digest import DigestLine
 
 
 @dataclass(frozen=True)

@@ -32,20 +32,6 @@ class NewDelivery:
     next_attempt_at: datetime
 
 
-@dataclass(frozen=True)
-class InboxItem:
-    id: UUID
-    kind: str
-    priority: str
-    title: str
-    body: str
-    created_at: datetime
-    read_at: datetime | None
-
-
-_ITEM = "id, kind, priority, title, body, created_at, read_at"
-
-
 class NotificationRepository:
     def __init__(self, conn: asyncpg.Connection) -> None:
         self._conn = conn
@@ -93,34 +79,6 @@ class NotificationRepository:
             [i.next_attempt_at for i in items],
             at,
         )
-
-    async def inbox(self, key: str, *, limit: int, unread_only: bool) -> list[InboxItem]:
-        rows = await self._conn.fetch(
-            f"""SELECT {_ITEM} FROM notification
-                WHERE recipient_key = $1 AND (NOT $2 OR read_at IS NULL)
-                ORDER BY created_at DESC, id DESC LIMIT $3""",
-            key,
-            unread_only,
-            limit,
-        )
-        return [InboxItem(**dict(r)) for r in rows]
-
-    async def newer_than(self, key: str, after: datetime, after_id: UUID) -> list[InboxItem]:
-        rows = await self._conn.fetch(
-            f"""SELECT {_ITEM} FROM notification
-                WHERE recipient_key = $1 AND (created_at, id) > ($2, $3)
-                ORDER BY created_at, id LIMIT 100""",
-            key,
-            after,
-            after_id,
-        )
-        return [InboxItem(**dict(r)) for r in rows]
-
-    async def unread_count(self, key: str) -> int:
-        count: int = await self._conn.fetchval(
-            "SELECT count(*) FROM notification WHERE recipient_key = $1 AND read_at IS NULL", key
-        )
-        return count
 
     async def mark_read(self, key: str, notification_id: UUID, at: datetime) -> bool:
         """False: not in this caller's inbox (answered 404 either way)."""

@@ -9,7 +9,9 @@ import asyncpg
 
 from services.notifications.domain.delivery import Preference
 
-_COLUMNS = "channels, email, phone, wechat_openid, quiet_start, quiet_end, timezone, digest"
+PREFERENCE_COLUMNS = (
+    "channels, email, phone, wechat_openid, quiet_start, quiet_end, timezone, digest"
+)
 
 
 def preference_from_row(row: Any) -> Preference:
@@ -29,20 +31,17 @@ class PreferenceRepository:
     def __init__(self, conn: asyncpg.Connection) -> None:
         self._conn = conn
 
-    async def get(self, key: str) -> Preference | None:
-        found = await self.get_many([key])
-        return found.get(key)
-
     async def get_many(self, keys: list[str]) -> dict[str, Preference]:
         rows = await self._conn.fetch(
-            f"SELECT recipient_key, {_COLUMNS} FROM preference WHERE recipient_key = ANY($1)",
+            f"""SELECT recipient_key, {PREFERENCE_COLUMNS} FROM preference
+                WHERE recipient_key = ANY($1)""",
             keys,
         )
         return {r["recipient_key"]: preference_from_row(r) for r in rows}
 
     async def put(self, key: str, p: Preference, at: datetime) -> None:
         await self._conn.execute(
-            f"""INSERT INTO preference (recipient_key, {_COLUMNS}, updated_at)
+            f"""INSERT INTO preference (recipient_key, {PREFERENCE_COLUMNS}, updated_at)
                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
                 ON CONFLICT (recipient_key) DO UPDATE SET
                   channels = EXCLUDED.channels, email = EXCLUDED.email,

@@ -9,15 +9,16 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-import asyncpg
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
 
+from services.reporting.api.deps import DepsDep
 from services.reporting.api.kpi import KpiRow, kpi_row
 from services.reporting.api.scope import may_read_dossier, require_dossier_reader
 from services.reporting.domain import LOCAL_TZ
 from services.reporting.views import dossier as views
 from services.reporting.views import kpi
+from shared.db.pool import DbConnection
 from shared.errors import NotFound
 from shared.web.security import CurrentPrincipal
 
@@ -47,12 +48,12 @@ class Dossier(BaseModel):
 async def dossier(
     member_id: UUID,
     principal: CurrentPrincipal,
-    request: Request,
+    deps: DepsDep,
     year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
     format: Annotated[Literal["json", "csv"], Query()] = "json",
 ) -> Any:
     require_dossier_reader(principal)  # before the lookup: a 403 must not confirm the id
-    async with request.app.state.deps.pool.acquire() as conn:
+    async with deps.pool.acquire() as conn:
         profile = await views.member_profile(conn, member_id)
         region = profile["region_code"] if profile else None
         if profile is None or not may_read_dossier(principal, member_id, region):
@@ -66,7 +67,7 @@ async def dossier(
     return Dossier(member=profile, years=summaries, timeline=entries)  # type: ignore[arg-type]
 
 
-async def _year(conn: asyncpg.Connection, member_id: UUID, year: int) -> YearSummary:
+async def _year(conn: DbConnection, member_id: UUID, year: int) -> YearSummary:
     # Access was decided on the member; their facts count wherever they were recorded.
     flt = kpi.KpiFilter("", None, member_id, None, date(year, 1, 1), date(year, 12, 31))
     counts = (await kpi.kpi_counts(conn, flt, None)).get("all", {})

@@ -10,14 +10,16 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 
 from services.reporting.api import kpi
+from services.reporting.api.deps import DepsDep
 from services.reporting.api.scope import KpiScope
 from services.reporting.domain import RATES
 from services.reporting.views import exports as files
 from services.reporting.views import kpi as views
 from services.reporting.views import labels
+from services.reporting.views import names as names_of
 from shared.contracts.members import CommitteeCode, SectorCode
 from shared.regions import RegionCode
 from shared.web.problems import Problem
@@ -42,7 +44,7 @@ MAX_ROWS = 100_000
 )
 async def export_summary(
     principal: CurrentPrincipal,
-    request: Request,
+    deps: DepsDep,
     format: Annotated[Literal["csv", "xlsx", "parquet"], Query()],
     region_code: Annotated[RegionCode | None, Query()] = None,
     sector_code: Annotated[SectorCode | None, Query()] = None,
@@ -54,13 +56,13 @@ async def export_summary(
     scope, flt = kpi.kpi_filter(
         principal, region_code, sector_code, special_committee_code, from_, to
     )
-    async with request.app.state.deps.pool.acquire() as conn:
+    async with deps.pool.acquire() as conn:
         counts = await views.kpi_counts(conn, flt, group_by)
         if len(counts) > MAX_ROWS:
             raise Problem(422, "Too Many Rows", f"more than {MAX_ROWS} rows: narrow the filters")
         keys = sorted(counts)
         # The names the summary shows, decided in one place (members only to those who may).
-        names = await kpi.row_labels(conn, group_by, keys)
+        names = await names_of.row_labels(conn, group_by, keys)
     rows = [
         kpi.kpi_row(k, counts[k], names.get(k) or labels.key_label(group_by, k), group_by)
         for k in keys

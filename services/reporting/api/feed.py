@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
+from services.reporting.api.deps import DepsDep
 from services.reporting.views.feed import feed_page
 from shared.auth import Role
 from shared.regions import scope_prefix
@@ -23,12 +24,12 @@ class FeedPage(BaseModel):
 @router.get("", summary="De-identified facts after `cursor` (data platform only)")
 async def feed(
     principal: CurrentPrincipal,
-    request: Request,
+    deps: DepsDep,
     cursor: Annotated[int, Query(ge=0, le=2**62)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> FeedPage:
     require_role(principal, frozenset({Role.DATA_PLATFORM}))
-    async with request.app.state.deps.pool.acquire() as conn:
+    async with deps.pool.acquire() as conn:
         page = await feed_page(
             conn, region_prefix=scope_prefix(principal.region_code), after=cursor, limit=limit
         )

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Annotated
-from uuid import UUID
 
-import asyncpg
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
+from services.reporting.api.deps import DepsDep
 from services.reporting.api.scope import KpiScope, kpi_scope
 from services.reporting.domain import rates
 from services.reporting.views import kpi as views
+from services.reporting.views import names as names_of
 from shared.auth import Principal
 from shared.contracts.members import CommitteeCode, SectorCode
 from shared.errors import InvalidInput
@@ -59,7 +59,7 @@ class KpiSummary(BaseModel):
 @router.get("/summary", summary="KPIs within your scope, optionally grouped (drill-down)")
 async def summary(
     principal: CurrentPrincipal,
-    request: Request,
+    deps: DepsDep,
     region_code: Annotated[RegionCode | None, Query()] = None,
     sector_code: Annotated[SectorCode | None, Query()] = None,
     special_committee_code: Annotated[CommitteeCode | None, Query()] = None,
@@ -75,10 +75,10 @@ async def summary(
         raise InvalidInput(
             f"group_by=day needs `from` and `to` at most {_MAX_DAYS_IN_SERIES} days apart"
         )
-    async with request.app.state.deps.pool.acquire() as conn:
+    async with deps.pool.acquire() as conn:
         counts = await views.kpi_counts(conn, flt, group_by)
         keys = sorted(k for k in counts if cursor is None or k > cursor)[: limit + 1]
-        names = await row_labels(conn, group_by, keys[:limit])
+        names = await names_of.row_labels(conn, group_by, keys[:limit])
     rows = [kpi_row(k, counts[k], names.get(k), group_by) for k in keys[:limit]]
     return KpiSummary.model_validate(
         {
@@ -108,17 +108,6 @@ def kpi_filter(
         scope.region_prefix, sector_code, scope.member_id, special_committee_code, from_, to
     )
     return scope, flt
-
-
-async def row_labels(
-    conn: asyncpg.Connection, group_by: views.GroupBy | None, keys: list[str]
-) -> dict[str, str]:
-    """Members are shown by name to those allowed to see them (never in the data feed)."""
-    if group_by == "workstation":
-        return await views.workstation_names(conn, keys)
-    if group_by != "member":
-        return {}
-    return await views.member_names(conn, [UUID(k) for k in keys])
 
 
 def kpi_row(key: str, counts: dict[str, int], label: str | None, group_by: str | None) -> KpiRow:

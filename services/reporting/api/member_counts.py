@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
+from services.reporting.api.deps import DepsDep
 from services.reporting.views import member_counts as views
 from shared.auth import STAFF_ROLES
 from shared.contracts.members import SectorCode
@@ -33,7 +34,7 @@ class MemberCounts(BaseModel):
 @router.get("/member-counts", summary="Members by sector and region, within your scope")
 async def member_counts(
     principal: CurrentPrincipal,
-    request: Request,
+    deps: DepsDep,
     region_code: Annotated[RegionCode | None, Query()] = None,
     sector_code: Annotated[SectorCode | None, Query()] = None,
     group_by: Annotated[views.GroupBy, Query()] = "sector",
@@ -42,7 +43,7 @@ async def member_counts(
     scope = region_code or principal.region_code
     if not principal.can_see_region(scope):
         raise NotFound("region not found")
-    async with request.app.state.deps.pool.acquire() as conn:
+    async with deps.pool.acquire() as conn:
         rows = await views.member_counts(
             conn, scope=scope, sector_code=sector_code, group_by=group_by
         )

@@ -7,12 +7,11 @@ from datetime import datetime
 from typing import Any, cast
 from uuid import UUID
 
-import asyncpg
-
 from services.reporting.domain import LOCAL_TZ
+from shared.db.pool import DbConnection
 
 
-async def member_profile(conn: asyncpg.Connection, member_id: UUID) -> dict[str, Any] | None:
+async def member_profile(conn: DbConnection, member_id: UUID) -> dict[str, Any] | None:
     row = await conn.fetchrow(
         """SELECT member_id, full_name, region_code, sector_code, committee_code,
                   special_committee_code, status
@@ -23,7 +22,7 @@ async def member_profile(conn: asyncpg.Connection, member_id: UUID) -> dict[str,
 
 
 async def timeline(
-    conn: asyncpg.Connection, member_id: UUID, *, start: datetime, end: datetime
+    conn: DbConnection, member_id: UUID, *, start: datetime, end: datetime
 ) -> list[dict[str, Any]]:
     rows = await conn.fetch(
         """SELECT event_id, occurred_at, event_type, subject_id, facts
@@ -43,7 +42,7 @@ def _object(facts: Any) -> dict[str, Any]:
     return cast(dict[str, Any], json.loads(facts) if isinstance(facts, str) else facts)
 
 
-async def years(conn: asyncpg.Connection, member_id: UUID) -> list[int]:
+async def years(conn: DbConnection, member_id: UUID) -> list[int]:
     """The local years the member's timeline covers, newest first."""
     rows = await conn.fetch(
         """SELECT DISTINCT extract(year FROM occurred_at AT TIME ZONE $2)::int AS year

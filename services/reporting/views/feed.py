@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import asyncpg
+from shared.db.pool import DbConnection
 
 
 async def feed_page(
-    conn: asyncpg.Connection, *, region_prefix: str, after: int, limit: int
+    conn: DbConnection, *, region_prefix: str, after: int, limit: int
 ) -> list[tuple[int, dict[str, Any]]]:
     rows = await conn.fetch(
         """SELECT seq, payload FROM feed_entry

@@ -24,10 +24,9 @@ from datetime import date, datetime, timedelta
 from typing import Literal
 from uuid import UUID
 
-import asyncpg
-
 from services.reporting.domain import LOCAL_TZ
 from services.reporting.repository.rollup import METRICS
+from shared.db.pool import DbConnection
 
 GroupBy = Literal[
     "province",
@@ -160,7 +159,7 @@ class _Query:
 
     def sql(self, select: str, source: str) -> str:
         return f"""SELECT {select} FROM {source} {self.joins}
-                   WHERE {" AND ".join(self.where)} GROUP BY 1"""  # noqa: S608
+                   WHERE {" AND ".join(self.where)} GROUP BY 1"""
 
 
 def _per_member(flt: KpiFilter, group_by: GroupBy | None) -> bool:
@@ -168,7 +167,7 @@ def _per_member(flt: KpiFilter, group_by: GroupBy | None) -> bool:
 
 
 async def kpi_counts(
-    conn: asyncpg.Connection, flt: KpiFilter, group_by: GroupBy | None
+    conn: DbConnection, flt: KpiFilter, group_by: GroupBy | None
 ) -> dict[str, Counts]:
     """Every count per group key ('-': no special committee / workstation)."""
     lo, hi = flt.from_day or EARLIEST, flt.to_day or LATEST
@@ -185,7 +184,7 @@ async def kpi_counts(
 
 
 async def _counts(
-    conn: asyncpg.Connection, flt: KpiFilter, group_by: GroupBy | None, lo: date, hi: date
+    conn: DbConnection, flt: KpiFilter, group_by: GroupBy | None, lo: date, hi: date
 ) -> dict[str, Counts]:
     if group_by in TIME_GRAINS:
         return await _series(conn, flt, group_by, TIME_GRAINS[group_by], lo, hi)
@@ -193,7 +192,7 @@ async def _counts(
 
 
 async def _totals(
-    conn: asyncpg.Connection, flt: KpiFilter, group_by: GroupBy | None, lo: date, hi: date
+    conn: DbConnection, flt: KpiFilter, group_by: GroupBy | None, lo: date, hi: date
 ) -> dict[str, Counts]:
     grain = exact_period(lo, hi) if flt.to_day is not None else None
     # One whole day, month or year: the rows summed are that period's own, so they carry its
@@ -216,7 +215,7 @@ async def _totals(
 
 
 async def _series(
-    conn: asyncpg.Connection, flt: KpiFilter, group_by: GroupBy, grain: Grain, lo: date, hi: date
+    conn: DbConnection, flt: KpiFilter, group_by: GroupBy, grain: Grain, lo: date, hi: date
 ) -> dict[str, Counts]:
     """One row per day, month or year; liaisons active at each period's end (or at `to`)."""
     counts = await _sums(conn, flt, group_by, periods(lo, hi, grain))
@@ -264,7 +263,7 @@ def _period_after(grain: Grain, d: date) -> date:
 
 
 async def _sums(
-    conn: asyncpg.Connection,
+    conn: DbConnection,
     flt: KpiFilter,
     group_by: GroupBy | None,
     pieces: list[Piece],
@@ -292,7 +291,7 @@ async def _sums(
 
 
 async def _distinct_contacted(
-    conn: asyncpg.Connection,
+    conn: DbConnection,
     flt: KpiFilter,
     group_by: GroupBy | None,
     lo: date,
@@ -309,20 +308,3 @@ async def _distinct_contacted(
     select = f"{_KEYS[group_by]} AS key, count(*)::int AS liaisons_contacted"
     rows = await conn.fetch(q.sql(select, "liaison f"), *q.args)
     return {r["key"]: {"liaisons_contacted": int(r["liaisons_contacted"])} for r in rows}
-
-
-async def member_names(conn: asyncpg.Connection, member_ids: list[UUID]) -> dict[str, str]:
-    rows = await conn.fetch(
-        "SELECT member_id::text AS id, full_name FROM member_dim WHERE member_id = ANY($1)",
-        member_ids,
-    )
-    return {r["id"]: r["full_name"] for r in rows if r["full_name"]}
-
-
-async def workstation_names(conn: asyncpg.Connection, keys: list[str]) -> dict[str, str]:
-    ids = [UUID(k) for k in keys if k != "-"]
-    rows = await conn.fetch(
-        "SELECT workstation_id::text AS id, name FROM workstation WHERE workstation_id = ANY($1)",
-        ids,
-    )
-    return {r["id"]: r["name"] for r in rows if r["name"]}

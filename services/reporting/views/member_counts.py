@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-import asyncpg
-
+from shared.db.pool import DbConnection
 from shared.regions import scope_prefix
 
 GroupBy = Literal["sector", "region", "region_sector"]
@@ -18,7 +17,7 @@ _GROUP_COLUMNS: dict[GroupBy, str] = {
 
 
 async def member_counts(
-    conn: asyncpg.Connection, *, scope: str, sector_code: str | None, group_by: GroupBy
+    conn: DbConnection, *, scope: str, sector_code: str | None, group_by: GroupBy
 ) -> list[dict[str, object]]:
     # group_by is a Literal checked by the API and mapped here, never interpolated from input.
     columns = _GROUP_COLUMNS[group_by]
@@ -26,7 +25,7 @@ async def member_counts(
         f"""SELECT {columns}, sum(members)::int AS members
             FROM member_count
             WHERE region_code LIKE $1 || '%' AND ($2::text IS NULL OR sector_code = $2)
-            GROUP BY {columns} ORDER BY {columns}""",  # noqa: S608
+            GROUP BY {columns} ORDER BY {columns}""",
         scope_prefix(scope),
         sector_code,
     )

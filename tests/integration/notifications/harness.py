@@ -12,10 +12,10 @@ from uuid import UUID, uuid4
 import pytest
 from aiosmtpd.controller import Controller
 
+from deploy.devtokens import issue_token
 from services.notifications.settings import NotificationsSettings
 from shared.auth import Role
 from shared.contracts import visits as v
-from shared.devtokens import issue_token
 from tests.support.gateway import StandInGateway
 from tests.support.platform import Platform
 from tests.support.servers import free_port, serving

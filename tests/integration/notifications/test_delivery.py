@@ -93,7 +93,9 @@ async def test_quiet_hours_hold_outside_channels_but_not_urgent_hardship(
     await publish(platform, zhao)
     # 23:00 in Jixi (15:00 UTC), today.
     clock = FixedClock(datetime.now(UTC).replace(hour=15, minute=0, second=0, microsecond=0))
-    app = create_app(h.notification_settings(platform, port, url), clock=clock)
+    # Until the clock moves, a failed try's retry never comes due: time enough for a busy machine.
+    settings = h.notification_settings(platform, port, url, gateway_timeout_seconds=30)
+    app = create_app(settings, clock=clock)
     async with serving(app) as base, httpx.AsyncClient(base_url=base) as client:
         member = h.headers(platform, Role.MEMBER, "230302", member_id=zhao.member_id)
         prefs = {**PREFS, "channels": ["in_app", "sms"]}  # e-mail switched off

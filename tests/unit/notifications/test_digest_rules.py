@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from services.notifications.domain.digest import digest_day, digest_message
-from services.notifications.repository.digests import DigestLine
+from services.notifications.domain.digest import DigestLine, digest_day, digest_message
 
 TZ = "Asia/Shanghai"
 

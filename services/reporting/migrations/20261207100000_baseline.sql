@@ -1,4 +1,132 @@
 -- migrate:up
+-- Reporting's schema in one file: the four migrations of 27 Nov - 7 Dec 2026 squashed. It keeps
+-- the version of the last of them, so a database that has applied those finds nothing to do.
+-- Everything here is a projection built only from events (rebuildable, see rebuild/): every row
+-- is keyed by the aggregate it describes and updated monotonically, so the order events arrive
+-- in does not matter.
+
+-- Members per region and sector, kept by the member events.
+CREATE TABLE member_count (
+    region_code text    NOT NULL,
+    sector_code text    NOT NULL,
+    members     integer NOT NULL,
+    CONSTRAINT member_count_pk PRIMARY KEY (region_code, sector_code),
+    CONSTRAINT member_count_non_negative CHECK (members >= 0)
+);
+
+-- Who is in which sector, region and special committee (from members.member).
+CREATE TABLE member_dim (
+    member_id              uuid PRIMARY KEY,
+    region_code            text NOT NULL,
+    sector_code            text,
+    committee_code         text,
+    special_committee_code text,
+    full_name              text,
+    status                 text NOT NULL DEFAULT 'active',
+    profile_at             timestamptz,
+    status_at              timestamptz
+);
+CREATE INDEX member_dim_region_idx ON member_dim (region_code text_pattern_ops);
+CREATE INDEX member_dim_special_committee_idx ON member_dim (special_committee_code);
+
+-- Liaisons (界别群众联系人) by id only: who counts as active for coverage.
+CREATE TABLE liaison (
+    liaison_id   uuid PRIMARY KEY,
+    member_id    uuid NOT NULL,
+    region_code  text NOT NULL,
+    sector_code  text,
+    linked_on    date,
+    unlinked_on  date,
+    -- Every day the liaison was reached: a cut period's distinct liaisons reached (not one whole
+    -- day, month or year, so not in the rollups) is then one test per liaison of the scope
+    -- (`contact_days && daterange(from, to, '[]')`). A multirange merges adjacent days, and a
+    -- day added twice changes nothing, so duplicates and order do not matter. It is kept from
+    -- liaison_period_contact's day rows: by the contact writer per batch, by the liaison writer
+    -- for a liaison reached before it was linked, and by the recount after a rebuild's bulk.
+    contact_days datemultirange NOT NULL DEFAULT '{}'
+);
+CREATE INDEX liaison_region_idx ON liaison (region_code text_pattern_ops);
+
+-- One row per contact record (the dossier's and the feed's source).
+CREATE TABLE visit (
+    visit_id             uuid PRIMARY KEY,
+    member_id            uuid NOT NULL,
+    region_code          text NOT NULL,
+    sector_code          text NOT NULL,
+    channel              text NOT NULL,
+    occasion             text NOT NULL,
+    occurred_on          date NOT NULL,
+    people_reached       integer NOT NULL,
+    heart_to_heart_talks integer NOT NULL
+);
+CREATE INDEX visit_member_idx ON visit (member_id, occurred_on);
+
+-- One row per must-visit obligation; flags only ever move forward.
+CREATE TABLE obligation (
+    obligation_id    uuid PRIMARY KEY,
+    member_id        uuid NOT NULL,
+    region_code      text NOT NULL,
+    sector_code      text NOT NULL,
+    occasion_kind    text NOT NULL,
+    due_on           date NOT NULL,
+    opened           boolean NOT NULL DEFAULT false,
+    fulfilled_on     date,
+    fulfilled_on_time boolean,
+    overdue          boolean NOT NULL DEFAULT false,
+    escalation_level integer NOT NULL DEFAULT 0,
+    withdrawn        boolean NOT NULL DEFAULT false
+);
+CREATE INDEX obligation_region_due_idx ON obligation (region_code text_pattern_ops, due_on);
+CREATE INDEX obligation_member_idx ON obligation (member_id, due_on);
+
+-- One row per concern; each round-bound fact keeps the latest round's value.
+CREATE TABLE concern (
+    concern_id        uuid PRIMARY KEY,
+    member_id         uuid NOT NULL,
+    region_code       text NOT NULL,
+    sector_code       text NOT NULL,
+    submitted_on      date,
+    kind              text,
+    accepted          boolean NOT NULL DEFAULT false,
+    rejected          boolean NOT NULL DEFAULT false,
+    merged            boolean NOT NULL DEFAULT false,
+    assigned_round    integer,
+    replied_round     integer,
+    first_replied_on  date,
+    replied_on_time   boolean,
+    rated_round       integer,
+    satisfaction      integer,
+    rated_resolved    boolean,
+    reopened          integer NOT NULL DEFAULT 0,
+    closed            boolean NOT NULL DEFAULT false,
+    closed_resolved   boolean,
+    to_public_opinion boolean NOT NULL DEFAULT false,
+    to_proposal       boolean NOT NULL DEFAULT false
+);
+CREATE INDEX concern_region_submitted_idx ON concern (region_code text_pattern_ops, submitted_on);
+CREATE INDEX concern_member_idx ON concern (member_id, submitted_on);
+
+-- A member's timeline (履职档案): one row per event about them.
+CREATE TABLE timeline_entry (
+    event_id    uuid PRIMARY KEY,
+    member_id   uuid NOT NULL,
+    occurred_at timestamptz NOT NULL,
+    event_type  text NOT NULL,
+    subject_id  uuid,
+    facts       jsonb NOT NULL
+);
+CREATE INDEX timeline_entry_member_idx ON timeline_entry (member_id, occurred_at, event_id);
+
+-- The data-platform feed for pull clients: the same de-identified facts as the topics.
+CREATE TABLE feed_entry (
+    seq         bigserial PRIMARY KEY,
+    event_id    uuid NOT NULL,
+    event_type  text NOT NULL,
+    region_code text    NOT NULL,
+    payload     jsonb NOT NULL,
+    CONSTRAINT feed_entry_event_id_key UNIQUE (event_id)
+);
+
 -- KPI rollups, maintained by the batch handlers in the same transaction as the facts, so a
 -- province-wide query reads thousands of pre-summed rows instead of millions of facts.
 --
@@ -7,11 +135,6 @@
 -- contribution (new minus old) to every grain: 'd' (the day), 'm' (its month), 'y' (its year).
 -- Every count is additive across periods of one grain, except liaisons_contacted (distinct
 -- liaisons: it is stored per grain for exactly that period, see views/kpi.py).
-
--- The per-day facts are in member_kpi (grain 'd') now; the per-liaison contacts in
--- liaison_period_contact.
-DROP TABLE member_day;
-DROP TABLE liaison_contact;
 
 -- Plain timestamps (not timestamptz): date_trunc on them is immutable, so the planner inlines
 -- these functions instead of calling them once per row.
@@ -131,25 +254,12 @@ DROP TABLE region_kpi;
 DROP TABLE member_kpi;
 DROP FUNCTION liaison_active(date, date, date);
 DROP FUNCTION kpi_period_end("char", date);
-DROP FUNCTION kpi_period(grain "char", day date);
-CREATE TABLE member_day (
-    member_id            uuid NOT NULL,
-    day                  date NOT NULL,
-    region_code          text NOT NULL,
-    sector_code          text NOT NULL,
-    contacts             integer NOT NULL DEFAULT 0,
-    face_to_face         integer NOT NULL DEFAULT 0,
-    regular_work         integer NOT NULL DEFAULT 0,
-    online               integer NOT NULL DEFAULT 0,
-    service              integer NOT NULL DEFAULT 0,
-    innovative           integer NOT NULL DEFAULT 0,
-    people_reached       integer NOT NULL DEFAULT 0,
-    heart_to_heart_talks integer NOT NULL DEFAULT 0,
-    CONSTRAINT member_day_pk PRIMARY KEY (member_id, day, region_code, sector_code)
-);
-CREATE TABLE liaison_contact (
-    member_id  uuid NOT NULL,
-    liaison_id uuid NOT NULL,
-    day        date NOT NULL,
-    CONSTRAINT liaison_contact_pk PRIMARY KEY (liaison_id, day, member_id)
-);
+DROP FUNCTION kpi_period("char", date);
+DROP TABLE feed_entry;
+DROP TABLE timeline_entry;
+DROP TABLE concern;
+DROP TABLE obligation;
+DROP TABLE visit;
+DROP TABLE liaison;
+DROP TABLE member_dim;
+DROP TABLE member_count;
