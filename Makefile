@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install system-deps run test test-long lint format bench up down status clean
+.PHONY: install system-deps run test test-fast test-long lint format bench up down status clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,9 +27,13 @@ run: install
 test: install browser lint
 	$(PY) -m pytest -m "not slow"
 
-## test-long: the long fault and scale variants
+## test-fast: the fast tier alone (pure domain, use cases on in-memory units of work): seconds
+test-fast: install
+	$(PY) -m pytest tests/unit -q
+
+## test-long: the long fault and scale variants (-rP: what each prints, its figures, is shown)
 test-long: install
-	$(PY) -m pytest -m slow
+	$(PY) -m pytest -m slow -rP
 
 lint: install
 	$(VENV)/bin/ruff check .
