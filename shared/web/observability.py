@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Awaitable, Callable
 
@@ -12,6 +13,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from shared.metrics import HTTP_DURATION, HTTP_REQUESTS, render_latest
 
 ReadinessCheck = Callable[[], Awaitable[bool]]
+# A probe must answer within its own deadline (Kubernetes' default timeout is 1 s, ours 2 s):
+# a frozen broker or a hung database makes its check False, never the whole answer late.
+READINESS_DEADLINE_SECONDS = 1.5
 
 
 class RequestMetrics:
@@ -54,17 +58,21 @@ async def live() -> dict[str, str]:
 @health_router.get("/health/ready", summary="Database, broker and consumers are ready")
 async def ready(request: Request) -> JSONResponse:
     checks: dict[str, ReadinessCheck] = getattr(request.app.state, "readiness_checks", {})
-    results = {}
-    for name, check in checks.items():
-        try:
-            results[name] = await check()
-        except Exception:
-            results[name] = False
+    outcomes = await asyncio.gather(*(_passes(check) for check in checks.values()))
+    results = dict(zip(checks, outcomes, strict=True))
     ok = bool(results) and all(results.values())
     return JSONResponse(
         {"status": "ready" if ok else "not ready", "checks": results},
         status_code=200 if ok else 503,
     )
+
+
+async def _passes(check: ReadinessCheck) -> bool:
+    """All checks run at once, each cut off at the deadline: a False names what is down."""
+    try:
+        return await asyncio.wait_for(check(), READINESS_DEADLINE_SECONDS)
+    except Exception:
+        return False
 
 
 @health_router.get("/metrics", summary="Prometheus metrics", include_in_schema=False)

@@ -89,6 +89,34 @@ async def _on_unstorable_text(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+# The database away (restarting, refusing connections, out of connection slots): the request
+# did nothing and may be retried, so it is a 503 with Retry-After, never a 500, which most
+# clients would not retry (a write would be lost).
+_UNAVAILABLE = (
+    asyncpg.PostgresConnectionError,
+    asyncpg.exceptions.CannotConnectNowError,
+    asyncpg.exceptions.AdminShutdownError,
+    asyncpg.exceptions.CrashShutdownError,
+    asyncpg.exceptions.TooManyConnectionsError,
+    ConnectionError,
+    TimeoutError,
+)
+RETRY_AFTER_SECONDS = 2
+
+
+async def _on_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    log.warning("dependency unavailable", path=request.url.path, error=type(exc).__name__)
+    answer = problem_response(
+        request,
+        503,
+        "Service Unavailable",
+        "the database is not reachable right now; nothing was changed, please retry",
+        "unavailable",
+    )
+    answer.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return answer
+
+
 async def _on_http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     return problem_response(request, exc.status_code, _title(exc.status_code), str(exc.detail))
@@ -164,5 +192,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _on_http)
     for unstorable in _UNSTORABLE_TEXT:
         app.add_exception_handler(unstorable, _on_unstorable_text)
+    for unavailable in _UNAVAILABLE:
+        app.add_exception_handler(unavailable, _on_unavailable)
     app.add_exception_handler(Exception, _on_unexpected)
     document_problems(app)

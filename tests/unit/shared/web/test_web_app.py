@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 import structlog.testing
 from fastapi import APIRouter, FastAPI
 from pydantic import BaseModel, Field
 
+from deploy.devtokens import DEV_AUDIENCE, DEV_ISSUER
 from shared.auth import Role, TokenVerifier, load_public_key
-from shared.devtokens import DEV_AUDIENCE, DEV_ISSUER
 from shared.errors import Conflict, NotFound
+from shared.web import observability
 from shared.web.app import create_service_app
 from shared.web.security import CurrentPrincipal
 from tests.support.tokens import TestKeys as SigningKeys  # not "Test*": pytest would collect it
@@ -53,6 +56,16 @@ async def me(principal: CurrentPrincipal) -> dict[str, str]:
 @router.get("/boom")
 async def boom() -> None:
     raise RuntimeError(f"database password hunter2 for {PHONE}")
+
+
+@router.get("/database-restarting")
+async def database_restarting() -> None:
+    raise asyncpg.exceptions.CannotConnectNowError("the database system is starting up")
+
+
+@router.get("/database-refusing")
+async def database_refusing() -> None:
+    raise ConnectionRefusedError(111, "Connect call failed ('127.0.0.1', 5432)")
 
 
 @asynccontextmanager
@@ -236,6 +249,19 @@ async def test_an_unexpected_error_is_a_500_problem_that_hides_the_exception(
     ]
 
 
+@pytest.mark.parametrize("path", ["/database-restarting", "/database-refusing"])
+async def test_a_database_outage_is_a_503_problem_with_retry_after_that_clients_retry(
+    client: httpx.AsyncClient, path: str
+) -> None:
+    # Clients retry 503 and 429 only: a 500 here loses the write of a client that trusts it.
+    response = await client.get(path)
+
+    body = _assert_problem(response, 503, path)
+    assert body["type"] == "urn:cppcc:problem:unavailable"
+    assert int(response.headers["Retry-After"]) > 0
+    assert "5432" not in response.text
+
+
 @pytest.mark.parametrize(
     "authorization",
     [None, "Bearer not-a-token", "Basic dXNlcjpwYXNz", "Bearer "],
@@ -304,6 +330,25 @@ async def test_readiness_is_503_when_a_check_raises(
 
     assert response.status_code == 503
     assert response.json()["checks"] == {"db": False, "broker": True}
+
+
+async def test_readiness_answers_within_its_deadline_naming_a_hung_dependency(
+    app: FastAPI, client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A frozen broker never answers its ping: the probe must still answer, and say which.
+    monkeypatch.setattr(observability, "READINESS_DEADLINE_SECONDS", 0.05)
+    never = asyncio.Event()
+
+    async def frozen_broker() -> bool:
+        await never.wait()
+        return True
+
+    app.state.readiness_checks = {"db": _check(True), "broker": frozen_broker}
+
+    response = await asyncio.wait_for(client.get("/health/ready"), timeout=5)
+
+    assert response.status_code == 503
+    assert response.json()["checks"] == {"db": True, "broker": False}
 
 
 async def test_readiness_is_200_when_every_check_passes(
