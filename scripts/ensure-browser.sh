@@ -21,6 +21,6 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 1
 fi
 echo "installing browser test packages: ${missing[*]}"
-apt-get update -qq
-DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+apt-get -o DPkg::Lock::Timeout=600 update -qq
+DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq "${missing[@]}" >/dev/null
 echo "installed: ${missing[*]}"
