@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zlib
+from collections.abc import Sequence
 
 import asyncpg
 
@@ -23,14 +24,22 @@ def shard_of(partition_key: str) -> int:
 
 
 async def append_to_outbox(
-    conn: asyncpg.Connection, events: list[IntegrationEvent], *, source: str
+    conn: asyncpg.Connection,
+    events: Sequence[IntegrationEvent],
+    *,
+    source: str,
+    traceparents: Sequence[str] | None = None,
 ) -> None:
-    """Queue events for publishing; they leave only if the surrounding transaction commits."""
+    """Queue events for publishing; they leave only if the surrounding transaction commits.
+
+    `traceparents[i]` is the trace `events[i]` joins (captured when it was recorded, see
+    `PgUnitOfWork.record`); without them every event joins the current trace."""
     if not conn.is_in_transaction():
         raise RuntimeError("outbox rows must be written inside the business transaction")
-    traceparent = current_traceparent()
+    if traceparents is None:
+        traceparents = [current_traceparent()] * len(events)
     rows = []
-    for e in events:
+    for e, traceparent in zip(events, traceparents, strict=True):
         key = e.partition_key()
         headers = cloudevent_headers(e, source=source, traceparent=traceparent)
         rows.append(

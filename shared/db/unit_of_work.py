@@ -14,6 +14,7 @@ from asyncpg.transaction import Transaction
 from shared.contracts.base import IntegrationEvent
 from shared.db.outbox import append_to_outbox
 from shared.faults import failpoint
+from shared.telemetry import current_traceparent
 
 
 class PgUnitOfWork:
@@ -28,6 +29,8 @@ class PgUnitOfWork:
         self._conn: PoolConnectionProxy | None = None
         self._tx: Transaction | None = None
         self._events: list[IntegrationEvent] = []
+        # The trace each recorded event joins, taken when it is recorded (its cause's trace).
+        self._traceparents: list[str] = []
 
     @property
     def connection(self) -> asyncpg.Connection:
@@ -40,7 +43,7 @@ class PgUnitOfWork:
         try:
             self._conn, self._tx = conn, conn.transaction()
             await self._tx.start()
-            self._events = []
+            self._events, self._traceparents = [], []
             await self._on_begin(self.connection)
             self._bind(self.connection)
         except BaseException:
@@ -77,14 +80,20 @@ class PgUnitOfWork:
     def record(self, *events: IntegrationEvent) -> None:
         """Events to publish if, and only if, this unit of work commits."""
         self._events.extend(events)
+        self._traceparents.extend([current_traceparent()] * len(events))
 
     async def commit(self) -> None:
         if self._tx is None:
             raise RuntimeError("nothing to commit")
         if self._events:
-            await append_to_outbox(self.connection, self._events, source=self._source)
+            await append_to_outbox(
+                self.connection,
+                self._events,
+                source=self._source,
+                traceparents=self._traceparents,
+            )
             # Business and outbox rows written, not yet committed: a crash here loses both.
             failpoint("uow.before_commit")
         await self._tx.commit()
         self._tx = None
-        self._events = []
+        self._events, self._traceparents = [], []

@@ -34,7 +34,7 @@ from shared.messaging.consumer import (
 )
 from shared.messaging.handlers import Handler
 from shared.metrics import EVENTS_HANDLED, HANDLER_DURATION
-from shared.telemetry import context_from_headers, tracer
+from shared.telemetry import applying, context_from_headers, run_traces, tracer
 
 log = get_logger(__name__)
 # A thousand records: some 10-20 ms of decoding.
@@ -223,6 +223,8 @@ async def _apply_run(run: list[ParsedEvent], uow: object) -> None:
             context=context_from_headers(first.headers),
             kind=trace.SpanKind.CONSUMER,
         ),
+        # An event recorded while applying one of these continues that one's trace.
+        applying(run_traces({p.event.event_id: p.headers for p in run})),
     ):
         await first.handler([p.event for p in run], uow)
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
 from shared.contracts.base import IntegrationEvent
+from shared.telemetry import caused_by
 
 E_contra = TypeVar("E_contra", bound=IntegrationEvent, contravariant=True)
 U_contra = TypeVar("U_contra", contravariant=True)
@@ -56,7 +57,8 @@ def each(event_types: type[E] | tuple[type[E], ...], handler: EventHandler[E, U]
 
     async def one_by_one(events: Sequence[E], uow: U) -> None:
         for event in events:
-            await handler(event, uow)
+            with caused_by(event.event_id):
+                await handler(event, uow)
 
     return handles(event_types, one_by_one)
 

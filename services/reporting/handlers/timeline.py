@@ -10,6 +10,7 @@ from services.reporting.deidentify import Pseudonymizer
 from services.reporting.repository.timeline import TimelineEntry
 from services.reporting.unit_of_work import ReportingUnitOfWork
 from shared.contracts.base import IntegrationEvent
+from shared.telemetry import caused_by
 
 E = TypeVar("E", bound=IntegrationEvent)
 
@@ -40,5 +41,7 @@ async def publish_to_data_platform(
     if not uow.publishes:
         return
     facts = [fact(e, uow.pseudonymize) for e in events]
-    uow.record(*facts)
+    for e, f in zip(events, facts, strict=True):
+        with caused_by(e.event_id):  # a fact carries the trace of the event it describes
+            uow.record(f)
     await uow.feed.append_all(facts)

@@ -53,6 +53,9 @@ async def test_the_story_through_the_pages_ends_on_the_dashboard(
         await p.issue_policy()
         owed = await eventually(p.obligations, lambda o: len(o) == 3, what="three obligations")
         due_on = date.fromisoformat(owed[0]["due_on"])
+        # The notices travel one more hop (visits → Kafka → notifications) after the obligations
+        # exist: wait for them as the other steps wait, not on the page's shorter expectation.
+        await eventually(lambda: p.inbox(a), lambda items: len(items) == 2, what="A's two notices")
 
         # A sees the notice in the inbox and the obligation on the workbench, and records it.
         async with tab(browser) as page:
@@ -98,7 +101,8 @@ async def test_the_story_through_the_pages_ends_on_the_dashboard(
             duty = page.locator("#concerns li[data-concern-id]")
             await duty.get_by_role("button", name="受理").click()
             await expect(duty.locator("[data-role=status]")).to_have_text("已受理")
-            await duty.get_by_label("承办单位代码").fill(DEPT)
+            await duty.get_by_label("搜索承办单位").fill("教育")
+            await expect(duty.get_by_label("承办单位", exact=True)).to_have_value(DEPT)
             await duty.get_by_label("办理期限").fill(reply_by)
             await duty.get_by_role("button", name="交办").click()
             await expect(duty.locator("[data-role=status]")).to_have_text("已交办")
