@@ -14,12 +14,12 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from shared.auth import DEV_ISSUER as DEV_ISSUER  # re-exported: tests and scripts import it here
 from shared.auth import Role, key_id
 
 PII_KEY_NAME = "pii-data.key"
 PRIVATE_NAME = "jwt-private.pem"
 PUBLIC_NAME = "jwt-public.pem"
-DEV_ISSUER = "cppcc-dev"
 DEV_AUDIENCE = "cppcc-platform"
 
 

@@ -7,10 +7,14 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from shared.auth import AuthError, Principal, Role, TokenVerifier
+from shared.auth import AuthError, IssuerUnavailable, Principal, Role, TokenVerifier
 from shared.web.problems import Problem
 
-_bearer = HTTPBearer(auto_error=False, description="A JWT issued for a role and region scope")
+_bearer = HTTPBearer(
+    auto_error=False,
+    description="An access token of the platform's identity provider (Keycloak, realm `cppcc`), "
+    "or in development a dev token: one role and a region scope",
+)
 
 
 def get_principal(
@@ -24,6 +28,15 @@ def get_principal(
         return verifier.verify(credentials.credentials)
     except AuthError as exc:
         raise Problem(401, "Unauthorized", str(exc), kind="unauthorized") from None
+    except IssuerUnavailable:
+        # The token may be fine: we cannot check it now. 503, so the client retries instead
+        # of signing the user out.
+        raise Problem(
+            503,
+            "Service Unavailable",
+            "the identity provider's signing keys cannot be fetched right now; please retry",
+            kind="unavailable",
+        ) from None
 
 
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
