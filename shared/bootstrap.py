@@ -10,21 +10,38 @@ from typing import Any
 import uvicorn
 from fastapi import APIRouter, FastAPI
 
-from shared.auth import PublicKeyRing, TokenVerifier
+from shared.auth import ClaimStyle, OidcKeys, PublicKeyRing, TokenVerifier, TrustedIssuer
 from shared.logging import configure_logging
 from shared.runtime import ConsumerSpec, Runtime, running
 from shared.settings import ServiceSettings
 from shared.telemetry import configure_tracing
 from shared.web.app import create_service_app
+from shared.web.asyncapi import service_asyncapi
+from shared.web.pages import PageSignIn
 
 
 def token_verifier(settings: ServiceSettings) -> TokenVerifier:
-    # A file or a directory of PEM files, re-read when it changes (signing-key rotation without
-    # a restart). With no key configured every request is refused (401): safe, and obvious.
-    ring = PublicKeyRing(
-        source=settings.jwt_public_key_file, reload_seconds=settings.jwt_keys_reload_seconds
-    )
-    return TokenVerifier(ring, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
+    """The issuers the service trusts: the identity provider (`oidc_issuer`: discovery + JWKS,
+    Keycloak's claims) and/or static PEM keys (`jwt_public_key_file`: a file or a directory,
+    re-read when it changes, so signing keys rotate without a restart; the dev tokens). With
+    neither configured every request is refused (401): safe, and obvious."""
+    trusted = []
+    if settings.oidc_issuer:
+        keys = OidcKeys(
+            settings.oidc_issuer,
+            discovery_url=settings.oidc_discovery_url,
+            min_refetch_seconds=settings.oidc_jwks_min_refetch_seconds,
+            max_age_seconds=settings.oidc_jwks_max_age_seconds,
+        )
+        trusted.append(
+            TrustedIssuer(settings.oidc_issuer, keys, settings.oidc_audience, ClaimStyle.KEYCLOAK)
+        )
+    if settings.jwt_public_key_file is not None or not trusted:
+        ring = PublicKeyRing(
+            source=settings.jwt_public_key_file, reload_seconds=settings.jwt_keys_reload_seconds
+        )
+        trusted.append(TrustedIssuer(settings.jwt_issuer, ring, settings.jwt_audience))
+    return TokenVerifier.of(trusted)
 
 
 def create_platform_app(
@@ -39,6 +56,8 @@ def create_platform_app(
     body_limit_overrides: Mapping[str, int] | None = None,
 ) -> FastAPI:
     """A service's app: its runtime starts in the lifespan; `on_start` hands the app its deps."""
+    # Spans (and the traceparent every event carries) exist whether or not export is set up.
+    configure_tracing(service=settings.service_name, otlp_endpoint=settings.otlp_endpoint)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -48,16 +67,20 @@ def create_platform_app(
                 on_start(app, rt)
             yield
 
-    return create_service_app(
+    asyncapi = service_asyncapi(settings, [(c.group, c.handler_map) for c in consumers])
+    app = create_service_app(
         title=title,
         description=description,
         service=settings.service_name,
         lifespan=lifespan,
-        routers=routers,
+        routers=[*routers, asyncapi],
         token_verifier=token_verifier(settings),
         max_body_bytes=settings.max_body_bytes,
         body_limit_overrides=body_limit_overrides,
     )
+    # What the pages sign in with (served at /app/kit/oidc.json; its origin joins the CSP).
+    app.state.page_signin = PageSignIn.of(settings.oidc_issuer, settings.oidc_web_client_id)
+    return app
 
 
 def serve(app: FastAPI, settings: ServiceSettings) -> None:

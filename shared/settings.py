@@ -8,6 +8,7 @@ from typing import Literal, Self
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shared.auth import DEV_ISSUER
 from shared.regions import RegionCode
 
 
@@ -39,12 +40,31 @@ class ServiceSettings(BaseSettings):
     http_port: int = 8000
     max_body_bytes: int = Field(default=1_048_576, gt=0)
 
-    # One PEM file, or a directory whose `*.pem` files are all accepted (picked by the token's
-    # `kid`): during a signing-key rotation it holds the old and the new public key.
+    # `production` refuses to start with the dev-token issuer trusted (see _auth_fits_...).
+    environment: Literal["development", "test", "production"] = "development"
+
+    # Trust 1, the identity provider (Keycloak, realm `cppcc`): its issuer URL, exactly as its
+    # tokens carry it in `iss`. Keys come from its discovery document and JWKS (cached, fetched
+    # again for an unknown `kid`, at most every `oidc_jwks_min_refetch_seconds`). Unset or "":
+    # not trusted.
+    oidc_issuer: str | None = None
+    oidc_audience: str = "cppcc-platform"
+    # The public client (Authorization Code + PKCE) the pages sign in with (/app/kit/oidc.json).
+    oidc_web_client_id: str = "cppcc-web"
+    # Where the services themselves fetch the discovery document when that address differs
+    # from the public issuer (compose: http://keycloak:8080/realms/cppcc/.well-known/...).
+    oidc_discovery_url: str | None = None
+    oidc_jwks_min_refetch_seconds: float = Field(default=30.0, ge=0)
+    oidc_jwks_max_age_seconds: float = Field(default=3600.0, gt=0)
+
+    # Trust 2, static keys: the dev tokens (deploy/devtokens.py, issuer `cppcc-dev`) or another
+    # issuer's PEM keys. One PEM file, or a directory whose `*.pem` files are all accepted
+    # (picked by the token's `kid`): during a signing-key rotation it holds the old and the new
+    # public key. Unset: no static-key issuer is trusted. Both trusts may be on at once.
     jwt_public_key_file: Path | None = None
     # How often the key file or directory is checked for changes (a rotated Secret).
     jwt_keys_reload_seconds: float = Field(default=10.0, ge=0)
-    jwt_issuer: str = "cppcc-dev"
+    jwt_issuer: str = DEV_ISSUER
     jwt_audience: str = "cppcc-platform"
 
     otlp_endpoint: str = ""
@@ -61,6 +81,27 @@ class ServiceSettings(BaseSettings):
         """Kafka's id for consumer group `group`: prefixed like the topics, so two environments
         on one cluster never share a group (the inbox keys on `group` itself)."""
         return self.kafka_topic_prefix + group
+
+    @model_validator(mode="after")
+    def _auth_fits_the_environment(self) -> Self:
+        """Production trusts a real identity provider only: never the dev tokens, whose
+        signing key sits in a developer's `.run/keys`, and never an issuer on plain HTTP."""
+        if self.environment != "production":
+            return self
+        if self.jwt_public_key_file is not None and self.jwt_issuer == DEV_ISSUER:
+            raise ValueError(
+                f"environment production refuses the dev-token issuer {DEV_ISSUER!r}: unset "
+                "jwt_public_key_file, or set jwt_issuer to the real issuer of those keys"
+            )
+        if not self.oidc_issuer and self.jwt_public_key_file is None:
+            raise ValueError("environment production needs oidc_issuer (or jwt_public_key_file)")
+        # The issuer is what browsers and tokens see: https. The discovery URL may be a plain
+        # in-cluster address (the JWKS then travels inside the cluster's network policies).
+        if self.oidc_issuer and not self.oidc_issuer.startswith("https://"):
+            raise ValueError(
+                f"environment production needs an https:// oidc_issuer, not {self.oidc_issuer!r}"
+            )
+        return self
 
     @model_validator(mode="after")
     def _kafka_security_is_complete(self) -> Self:

@@ -1,28 +1,102 @@
 """The start page `make run` prints: one static HTML file, made at start, served on 127.0.0.1.
 
-Every link logs in directly: the pages take `#token=…` from the fragment (it never reaches a
-server's log) and keep it in sessionStorage. Tokens are minted at start and last 8 hours.
+With Keycloak (`signins`), the page lists a demo account per role (user name and password) and
+its links open the pages, which send the browser to Keycloak's login page. Without it, every
+link logs in directly with `#token=…` (the fragment never reaches a server's log). Either way
+the dev tokens (minted at start, 8 hours) are listed for API use: curl, scripts.
 """
 
 from __future__ import annotations
 
 import functools
 import html
+import json
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+import httpx
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from deploy.demo.client import Urls
 from deploy.devtokens import issue_token
+from deploy.local.keycloak import KeycloakAdmin
 from shared.auth import Role
 
 PROVINCE, CITY, MEMBER = Role.PROVINCE_ADMIN, Role.CITY_ADMIN, Role.MEMBER
 CONSTITUENT, DEPARTMENT = Role.CONSTITUENT, Role.DEPARTMENT
+
+
+@dataclass(frozen=True)
+class SignIn:
+    """A demo account to sign in with on Keycloak's login page, and the page it is for."""
+
+    label: str
+    username: str
+    role: str
+    region: str
+    page: str  # a URL
+
+
+def demo_signins(
+    demo_users: Path, manifest: dict[str, Any] | None, urls: Urls, member_username: str | None
+) -> list[SignIn]:
+    """The demo accounts of `deploy/keycloak/demo-users.json`, and the demo member's (whose
+    account the members service provisions from the directory)."""
+    pages = {
+        "province_admin": f"{urls.reporting}/app/dashboard",
+        "city_admin": f"{urls.reporting}/app/dashboard",
+        "county_admin": f"{urls.reporting}/app/dashboard",
+        "auditor": f"{urls.members}/docs",
+        "department": f"{urls.visits}/app/department",
+        "constituent": f"{urls.visits}/app/constituent",
+    }
+    if manifest is not None:
+        member = manifest["constituent"]["member_id"]
+        pages["constituent"] += f"#member={member}"
+    found = []
+    for user in json.loads(demo_users.read_text(encoding="utf-8"))["users"]:
+        role = next(r for r in user["realmRoles"] if not r.startswith("default-roles"))
+        region = user["attributes"]["region"][0]
+        found.append(SignIn(user["firstName"], user["username"], role, region, pages[role]))
+    if manifest is not None and member_username:
+        member = manifest["member"]
+        page = f"{urls.visits}/app/member"
+        found.insert(
+            2, SignIn(f"委员 {member['name']}", member_username, "member", member["region"], page)
+        )
+    return found
+
+
+def demo_member_account(
+    admin: KeycloakAdmin, members_url: str, member: dict[str, Any], office_token: str, password: str
+) -> str | None:
+    """The demo member's account, with the demo password: its user name is the one the
+    directory gave it (the members service makes the account; made here if it has not yet, it
+    is linked by `member_id` later). None when the members service does not say (yet)."""
+    answer = httpx.get(
+        f"{members_url}/v1/members/{member['id']}/account",
+        headers={"Authorization": f"Bearer {office_token}"},
+        timeout=10,
+    )
+    if answer.status_code != 200:
+        return None
+    username = str(answer.json()["username"])
+    user_id = admin.ensure_user(
+        username,
+        role=Role.MEMBER.value,
+        region=member["region"],
+        member_id=member["id"],
+        first_name=member["name"],
+        password=password,
+    )
+    body = {"type": "password", "value": password, "temporary": False}
+    admin.request("PUT", f"/users/{user_id}/reset-password", json=body)
+    return username
 
 
 @dataclass(frozen=True)
@@ -75,14 +149,19 @@ def render(
     people: list[Account],
     urls: Urls,
     asyncapi: list[tuple[str, str]],
+    signins: Sequence[SignIn] = (),
+    password: str = "",
 ) -> str:
     t = {a.role: a.token for a in people}
     pages = [
         ("KPI 看板 dashboard (province)", f"{urls.reporting}/app/dashboard#token={t[PROVINCE]}"),
         ("KPI 看板 dashboard (Jixi)", f"{urls.reporting}/app/dashboard#token={t[CITY]}"),
+        ("政协办公室工作台 office console (Jixi)", f"{urls.visits}/app/office#token={t[CITY]}"),
     ]
+    if signins:  # the pages sign in through Keycloak; a dev token in the link would be ignored
+        pages = [(f"{a.label}: sign in as {a.username}", a.page) for a in signins]
     facts = "The demo province is not loaded (see make run's output); offices only"
-    if manifest is not None:
+    if manifest is not None and not signins:
         pages += _demo_pages(manifest, t, urls)
         facts = (
             f"{manifest['members']} members, {manifest['liaisons']} liaisons, "
@@ -99,6 +178,7 @@ def render(
     )
     return _PAGE.format(
         facts=_e(facts),
+        signins=_signins(signins, password),
         pages=_list(pages),
         docs=_list(docs),
         rows=rows,
@@ -119,6 +199,23 @@ def _demo_pages(manifest: dict[str, Any], t: dict[Role, str], urls: Urls) -> lis
         ),
         ("承办单位 department page", f"{urls.visits}/app/department#token={t[DEPARTMENT]}"),
     ]
+
+
+def _signins(signins: Sequence[SignIn], password: str) -> str:
+    if not signins:
+        return ""
+    rows = "".join(
+        f"<tr><td>{_e(a.label)}</td><td><code>{_e(a.username)}</code></td>"
+        f"<td><code>{_e(a.role)}</code></td><td><code>{_e(a.region)}</code></td></tr>"
+        for a in signins
+    )
+    return (
+        "<h2>Demo accounts: sign in on Keycloak's login page</h2>"
+        f"<p>Every demo account's password: <code>{_e(password)}</code>. Citizens can also "
+        "register themselves on the login page (注册).</p>"
+        "<table><tr><th>who</th><th>user name</th><th>role</th><th>region</th></tr>"
+        f"{rows}</table>"
+    )
 
 
 def _services(urls: Urls) -> list[tuple[str, str]]:
@@ -167,9 +264,10 @@ pre {{ background: #f3f4f6; padding: .75rem; overflow-x: auto; font-size: .8rem;
 </style></head><body>
 <h1>黑龙江省政协 · 委员联系界别群众 (demo province)</h1>
 <p>{facts}. Every name and phone number here is made up.</p>
-<h2>Pages (each link logs you in)</h2><ul>{pages}</ul>
+{signins}
+<h2>Pages</h2><ul>{pages}</ul>
 <h2>API documents</h2><ul>{docs}</ul>
-<h2>Dev tokens (8 hours)</h2>
+<h2>Dev tokens for the API (8 hours)</h2>
 <table>{rows}</table>
 <p>More with <code>.venv/bin/python -m deploy.devtokens issue --role … --region …</code>.</p>
 <h2>Try the API</h2>

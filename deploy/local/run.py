@@ -26,9 +26,20 @@ from typing import Any
 
 from deploy.demo.client import Urls
 from deploy.demo.main import Options, load_demo, pinned_day, write_manifest
-from deploy.demo.start_page import accounts, render, serve
+from deploy.demo.start_page import accounts, demo_member_account, demo_signins, render, serve
 from deploy.devtokens import PII_KEY_NAME, ensure_keys, load_private_key
 from deploy.local.kafka import KafkaCluster
+from deploy.local.keycloak import (
+    DEMO_PASSWORD,
+    DEMO_USERS_FILE,
+    DEV_SECRETS,
+    FAST_START_JVM_OPTIONS,
+    PROVISIONING_CLIENT,
+    KeycloakAdmin,
+    KeycloakServer,
+    for_postgres,
+    load_import,
+)
 from deploy.local.postgres import PostgresCluster
 from deploy.local.stack import DEFAULT_DATABASES, REPO_ROOT, kafka_dir, postgres_dir, start_stack
 from shared.contracts import asyncapi
@@ -55,6 +66,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     started_stack = not (kafka.is_ready() and postgres.is_ready())
     print("starting Kafka and PostgreSQL ...", flush=True)
     info = start_stack(kafka, postgres, DEFAULT_DATABASES)
+    # Keycloak starts in the background while the services do (they fetch its keys lazily).
+    keycloak = for_postgres(
+        postgres,
+        state / "keycloak",
+        port=args.keycloak_port,
+        jvm_options=FAST_START_JVM_OPTIONS,
+    )
+    started_keycloak = not keycloak.is_ready()
+    keycloak_since = time.monotonic()
+    print(f"starting Keycloak on {keycloak.base_url} ...", flush=True)
+    keycloak.start(wait=False)
     asyncio.run(ensure_topics(info.kafka_bootstrap))
     public_key = ensure_keys(state / "keys")
     children: list[Child] = []
@@ -68,11 +90,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                     info.kafka_bootstrap,
                     public_key,
                     state / "logs",
+                    keycloak.issuer,
                 )
             )
         _wait_ready(children)
+        _keycloak_ready(keycloak, keycloak_since, started_keycloak)
         manifest = None if args.no_demo else _demo(state)
-        page = _start_page(state, manifest, args.start_port)
+        page = _start_page(state, manifest, args.start_port, keycloak)
         try:
             _print_welcome(children, info.logs, args.start_port, manifest)
             _wait_for_stop(children)
@@ -80,6 +104,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             page.shutdown()
     finally:
         _stop_children(children)
+        if started_keycloak:
+            keycloak.stop()
         if started_stack:
             kafka.stop()
             postgres.stop()
@@ -92,13 +118,20 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--state-dir", type=Path, default=REPO_ROOT / ".run")
     parser.add_argument("--kafka-port", type=int, default=9092)
     parser.add_argument("--pg-port", type=int, default=55432)
+    parser.add_argument("--keycloak-port", type=int, default=8080, help="Keycloak's port")
     parser.add_argument("--start-port", type=int, default=8000, help="the start page's port")
     parser.add_argument("--no-demo", action="store_true", help="do not load the demo province")
     return parser
 
 
 def _spawn(
-    name: str, port: int, database_url: str, bootstrap: str, public_key: Path, log_dir: Path
+    name: str,
+    port: int,
+    database_url: str,
+    bootstrap: str,
+    public_key: Path,
+    log_dir: Path,
+    oidc_issuer: str,
 ) -> Child:
     log_dir.mkdir(parents=True, exist_ok=True)
     prefix = name.upper()
@@ -109,9 +142,15 @@ def _spawn(
         f"{prefix}_HTTP_HOST": "127.0.0.1",
         f"{prefix}_HTTP_PORT": str(port),
         f"{prefix}_JWT_PUBLIC_KEY_FILE": str(public_key),
+        # Keycloak's tokens and the dev tokens are both accepted (development).
+        f"{prefix}_OIDC_ISSUER": oidc_issuer,
     }
     if name == "members":  # only the members service holds liaisons' personal data
         env["MEMBERS_PII_KEY_FILE"] = str(public_key.parent / PII_KEY_NAME)
+        # Accounts follow the directory: the provisioning client's (dev) secret, as a file.
+        secret = public_key.parent / "members-provisioning.secret"
+        secret.write_text(DEV_SECRETS[PROVISIONING_CLIENT])
+        env["MEMBERS_ACCOUNTS_CLIENT_SECRET_FILE"] = str(secret)
     log_path = log_dir / f"{name}.log"
     process = subprocess.Popen(
         [sys.executable, "-m", f"services.{name}"],
@@ -139,6 +178,29 @@ def _wait_ready(children: list[Child], timeout: float = 120.0) -> None:
         time.sleep(0.2)
 
 
+def _keycloak_ready(keycloak: KeycloakServer, since: float, launched: bool) -> None:
+    """Wait for Keycloak, add the demo accounts (existing ones are kept), say where it is."""
+    keycloak.wait_ready()
+    took = time.monotonic() - since
+    with KeycloakAdmin.of(keycloak) as admin:
+        admin.partial_import(load_import(DEMO_USERS_FILE))
+    admin_login = keycloak.admin_credentials()
+    users = ", ".join(u["username"] for u in load_import(DEMO_USERS_FILE)["users"])
+    lines = [
+        f"Keycloak ready {took:.0f}s after its launch" if launched else "Keycloak was running",
+        f"  sign-in (realm cppcc): {keycloak.issuer}/account  issuer {keycloak.issuer}",
+        f"  admin console: {keycloak.base_url}/admin/  "
+        f"({admin_login['username']} / {admin_login['password']})",
+        f"  demo accounts (password {DEMO_PASSWORD}): {users}",
+    ]
+    if keycloak.realm_changed():
+        lines.append(
+            "  NOTE: deploy/keycloak/realm-cppcc.json changed since this Keycloak's database was"
+            " made; `python -m deploy.local.keycloak reimport` applies it (its users are lost)"
+        )
+    print("\n".join(lines), flush=True)
+
+
 def _is_ready(port: int) -> bool:
     return _answers(port, "/health/ready")
 
@@ -161,12 +223,23 @@ def _demo(state: Path) -> dict[str, Any] | None:
     return manifest
 
 
-def _start_page(state: Path, manifest: dict[str, Any] | None, port: int) -> ThreadingHTTPServer:
-    """Made afresh at every start: the tokens in it last 8 hours."""
+def _start_page(
+    state: Path, manifest: dict[str, Any] | None, port: int, keycloak: KeycloakServer
+) -> ThreadingHTTPServer:
+    """Made afresh at every start: the tokens in it last 8 hours; the demo accounts, and the
+    demo member's (given the demo password), to sign in with on Keycloak's login page."""
     site = state / "start"
     site.mkdir(parents=True, exist_ok=True)
     people = accounts(load_private_key(state / "keys"), manifest)
-    page = render(manifest, people, URLS, _asyncapi(site))
+    member_username = None
+    if manifest is not None:
+        office = next(a.token for a in people if a.role.value == "province_admin")
+        with KeycloakAdmin.of(keycloak) as admin:
+            member_username = demo_member_account(
+                admin, URLS.members, manifest["member"], office, DEMO_PASSWORD
+            )
+    signins = demo_signins(DEMO_USERS_FILE, manifest, URLS, member_username)
+    page = render(manifest, people, URLS, _asyncapi(site), signins, DEMO_PASSWORD)
     (site / "index.html").write_text(page, encoding="utf-8")
     return serve(site, port)
 
@@ -183,10 +256,13 @@ def _asyncapi(site: Path) -> list[tuple[str, str]]:
             shutil.copyfile(path, site / copy)
             found.append((f"AsyncAPI: {path.relative_to(REPO_ROOT)}", copy))
     for name, port in SERVICES.items():
-        for suffix in ("/asyncapi", "/docs/asyncapi"):
+        for suffix in ("/asyncapi.json", "/asyncapi", "/docs/asyncapi"):
             if _answers(port, suffix):
-                found.append((f"AsyncAPI: {name}", f"http://127.0.0.1:{port}{suffix}"))
+                found.append((f"AsyncAPI 3.0: {name} service", f"http://127.0.0.1:{port}{suffix}"))
                 break
+    feed = "/v1/feed/asyncapi.json"  # the data platform's document, served with its feed
+    if _answers(SERVICES["reporting"], feed):
+        found.append(("AsyncAPI 3.0: data platform feed", f"{URLS.reporting}{feed}"))
     return found
 
 

@@ -6,9 +6,10 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.members import jobs
+from services.members import jobs, web
 from services.members.api import ROUTERS
 from services.members.api.deps import Deps
+from services.members.identity import keycloak_accounts
 from services.members.pii import PiiCipher
 from services.members.settings import MembersSettings
 from shared.bootstrap import create_platform_app
@@ -26,8 +27,20 @@ def create_app(settings: MembersSettings | None = None, *, clock: Clock | None =
     cipher = PiiCipher.from_file(settings.pii_key_file)
 
     def on_start(app: FastAPI, runtime: Runtime) -> None:
-        deps = Deps(runtime.pool, clock or SystemClock(), settings, cipher)
+        directory = None
+        issuer, secret_file = settings.oidc_issuer, settings.accounts_client_secret_file
+        if issuer and secret_file is not None:
+            directory = keycloak_accounts(
+                issuer,
+                settings.accounts_client_id,
+                secret_file,
+            )
+        deps = Deps(runtime.pool, clock or SystemClock(), settings, cipher, directory)
         app.state.deps = deps
+        if directory is not None:
+            runtime.spawn(
+                jobs.account_sync(deps.uow, directory, deps.clock, settings), name="account-sync"
+            )
         if settings.festival_schedule_enabled:
             runtime.spawn(
                 jobs.festival_schedule(deps.uow, deps.clock, settings), name="festival-schedule"
@@ -38,7 +51,7 @@ def create_app(settings: MembersSettings | None = None, *, clock: Clock | None =
         title="Members service (委员与联系人)",
         description="The province's directory: members, their units and liaisons, occasions.",
         migrations_dir=MIGRATIONS,
-        routers=ROUTERS,
+        routers=[*ROUTERS, web.router],
         on_start=on_start,
         # City files are bigger than any JSON body; only the import endpoints take them. The
         # endpoint checks the file itself (with a precise message); this outer wall leaves room

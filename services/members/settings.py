@@ -29,3 +29,15 @@ class MembersSettings(ServiceSettings):
     festival_schedule_enabled: bool = True
 
     import_max_bytes: int = Field(default=64 * 1024 * 1024, gt=0)
+
+    # Accounts follow the directory (services/members/jobs.py): with an issuer (`oidc_issuer`)
+    # and the provisioning client's secret, members' Keycloak accounts are created, linked and
+    # disabled from the directory. Without them nothing is provisioned (rows wait in the queue).
+    accounts_client_id: str = "cppcc-members-provisioning"
+    accounts_client_secret_file: Path | None = None
+    accounts_sync_interval_seconds: float = Field(default=2.0, gt=0)
+    accounts_sync_batch: int = Field(default=50, ge=1, le=500)
+
+    @property
+    def accounts_enabled(self) -> bool:
+        return bool(self.oidc_issuer) and self.accounts_client_secret_file is not None

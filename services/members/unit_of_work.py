@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncpg
 
+from services.members.account_queue import note_events
+from services.members.repository.accounts import AccountRepository
 from services.members.repository.audit import PiiAuditLog
+from services.members.repository.departments import DepartmentRepository
 from services.members.repository.imports import ImportJobRepository
 from services.members.repository.liaisons import LiaisonRepository
 from services.members.repository.members import MemberRepository
@@ -30,8 +33,10 @@ class MembersUnitOfWork(PgUnitOfWork):
     workstations: WorkstationRepository
     occasions: OccasionRepository
     imports: ImportJobRepository
+    departments: DepartmentRepository
     audit: PiiAuditLog
     idempotency: IdempotencyKeys
+    accounts: AccountRepository
 
     def __init__(self, pool: asyncpg.Pool, *, scope: str | None) -> None:
         """`scope` is the caller's region code; None is the whole platform (jobs, imports)."""
@@ -54,5 +59,14 @@ class MembersUnitOfWork(PgUnitOfWork):
         self.workstations = WorkstationRepository(conn)
         self.occasions = OccasionRepository(conn)
         self.imports = ImportJobRepository(conn)
+        self.departments = DepartmentRepository(conn)
         self.audit = PiiAuditLog(conn)
         self.idempotency = IdempotencyKeys(conn)
+        self.accounts = AccountRepository(conn)
+
+    async def commit(self) -> None:
+        # Accounts follow the directory: the members' sign-in accounts to sync are noted in the
+        # same transaction as the members themselves (the account job does the rest).
+        if self._tx is not None:
+            await note_events(self.connection, self._events)
+        await super().commit()

@@ -1,19 +1,24 @@
 """Serving a service's static pages (no build step) under a strict Content-Security-Policy.
 
-The pages read their Bearer token from the URL fragment (`#token=…`, never sent to a server),
-keep it in sessionStorage and call the service's JSON API from the same origin. Every service
-that has pages also serves the page kit they share from `/app/kit/`: `kit.js` (token, API calls,
-errors, DOM), `base.css`, and `vocabulary.js`, the Chinese labels of the contracts' codes.
+With an identity provider configured (`oidc_issuer`), the pages sign in through it
+(`oidc-session.js` on the vendored `oidc-client-ts.js`: Authorization Code + PKCE, tokens in
+memory only) and learn where from `/app/kit/oidc.json`; the CSP then lets them reach that one
+origin. Without one they read a dev token from the URL fragment (`#token=…`, never sent to a
+server). Either way they call the service's JSON API from the same origin. Every service that
+has pages serves the kit they share from `/app/kit/`: `kit.js` (token, API calls, errors, DOM),
+`base.css`, and `vocabulary.js`, the Chinese labels of the contracts' codes.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from shared.contracts import vocabulary
@@ -45,8 +50,41 @@ _TYPES = {
     ".svg": "image/svg+xml",
 }
 KIT_DIR = Path(__file__).resolve().parent / "static"
-KIT_FILES = ("kit.js", "base.css")
+# oidc-client-ts.js: the vendored browser build of oidc-client-ts (see its header).
+KIT_FILES = ("kit.js", "base.css", "oidc-session.js", "oidc-client-ts.js")
 VOCABULARY_JS = "vocabulary.js"
+SIGNIN_JSON = "oidc.json"
+
+
+@dataclass(frozen=True)
+class PageSignIn:
+    """Where the pages sign in: the issuer (as browsers reach it) and the public client id."""
+
+    issuer: str
+    client_id: str
+
+    @classmethod
+    def of(cls, issuer: str | None, client_id: str) -> PageSignIn | None:
+        return cls(issuer.rstrip("/"), client_id) if issuer else None
+
+    @property
+    def origin(self) -> str:
+        parts = urlsplit(self.issuer)
+        return f"{parts.scheme}://{parts.netloc}"
+
+
+def page_signin(request: Request) -> PageSignIn | None:
+    found: PageSignIn | None = getattr(request.app.state, "page_signin", None)
+    return found
+
+
+def security_headers(signin: PageSignIn | None) -> dict[str, str]:
+    """The strict headers; with sign-in, `connect-src` also allows the issuer's one origin
+    (discovery, token and refresh requests go there; the login page itself is a navigation)."""
+    if signin is None:
+        return SECURITY_HEADERS
+    csp = CSP.replace("connect-src 'self'", f"connect-src 'self' {signin.origin}")
+    return {**SECURITY_HEADERS, "Content-Security-Policy": csp}
 
 
 @cache
@@ -69,30 +107,39 @@ def pages_router(static_dir: Path, *, pages: Iterable[str], assets: Iterable[str
     asset_files = {name: _TYPES[Path(name).suffix] for name in assets}
     router = APIRouter(prefix="/app", include_in_schema=False)
 
-    def send(name: str, media_type: str, directory: Path = static_dir) -> Response:
+    def send(
+        request: Request, name: str, media_type: str, directory: Path = static_dir
+    ) -> Response:
         body = (directory / name).read_bytes()
-        return Response(body, media_type=media_type, headers=SECURITY_HEADERS)
+        headers = security_headers(page_signin(request))
+        return Response(body, media_type=media_type, headers=headers)
 
     @router.get("/kit/{name}")
-    def kit(name: str) -> Response:
+    def kit(request: Request, name: str) -> Response:
+        headers = security_headers(page_signin(request))
         if name == VOCABULARY_JS:
-            return Response(vocabulary_module(), media_type=_TYPES[".js"], headers=SECURITY_HEADERS)
+            return Response(vocabulary_module(), media_type=_TYPES[".js"], headers=headers)
+        if name == SIGNIN_JSON:
+            signin = page_signin(request)
+            config = {"issuer": signin.issuer, "client_id": signin.client_id} if signin else {}
+            body = json.dumps(config).encode()
+            return Response(body, media_type="application/json", headers=headers)
         if name not in KIT_FILES:
             raise NotFound("no such file")
-        return send(name, _TYPES[Path(name).suffix], KIT_DIR)
+        return send(request, name, _TYPES[Path(name).suffix], KIT_DIR)
 
     @router.get("/static/{name}")
-    def asset(name: str) -> Response:
+    def asset(request: Request, name: str) -> Response:
         media_type = asset_files.get(name)
         if media_type is None:
             raise NotFound("no such file")
-        return send(name, media_type)
+        return send(request, name, media_type)
 
     @router.get("/{page}")
-    def page(page: str) -> Response:
+    def page(request: Request, page: str) -> Response:
         file_name = page_files.get(page)
         if file_name is None:
             raise NotFound("no such page")
-        return send(file_name, _TYPES[".html"])
+        return send(request, file_name, _TYPES[".html"])
 
     return router

@@ -5,11 +5,12 @@ from __future__ import annotations
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 import asyncpg
 
+from deploy.local.keycloak import KeycloakServer
 from deploy.local.stack import StackInfo
 from shared.contracts.topics import ALL_TOPICS
 from shared.messaging.topics import ensure_topics
@@ -27,6 +28,12 @@ class Platform:
     keys: TestKeys
     topic_prefix: str
     database_urls: dict[str, str]
+    # Set by `trusting(keycloak)`: the services trust this OIDC issuer too (not only dev tokens).
+    oidc_issuer: str | None = None
+
+    def trusting(self, keycloak: KeycloakServer) -> Platform:
+        """The same platform, with services that also accept the Keycloak's tokens."""
+        return replace(self, oidc_issuer=keycloak.issuer)
 
     def settings(self, cls: type[S], service: str, **overrides: Any) -> S:
         values: dict[str, Any] = {
@@ -35,6 +42,7 @@ class Platform:
             "kafka_topic_prefix": self.topic_prefix,
             "jwt_public_key_file": self.keys.public_key_file,
             "consumer_retry_base_seconds": 0.05,
+            **({"oidc_issuer": self.oidc_issuer} if self.oidc_issuer else {}),
             **overrides,
         }
         if "pii_key_file" in cls.model_fields:
@@ -54,6 +62,7 @@ class Platform:
             f"{p}_KAFKA_TOPIC_PREFIX": self.topic_prefix,
             f"{p}_JWT_PUBLIC_KEY_FILE": str(self.keys.public_key_file),
             f"{p}_LOG_JSON": "true",
+            **({f"{p}_OIDC_ISSUER": self.oidc_issuer} if self.oidc_issuer else {}),
             **({"MEMBERS_PII_KEY_FILE": str(self.keys.pii_key_file)} if p == "MEMBERS" else {}),
         }
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from services.members.api import (
+    accounts,
     audit,
+    departments,
     imports,
     liaisons,
     members,
@@ -23,5 +25,7 @@ ROUTERS: list[APIRouter] = [
     workstations.router,
     occasions.router,
     imports.router,
+    departments.router,
     audit.router,
+    accounts.router,
 ]

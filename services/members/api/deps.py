@@ -9,6 +9,7 @@ import asyncpg
 from fastapi import Depends, Request
 
 from services.members.domain.members import LiaisonQuota
+from services.members.identity import AccountDirectory
 from services.members.pii import PiiCipher
 from services.members.settings import MembersSettings
 from services.members.unit_of_work import MembersUnitOfWork
@@ -22,6 +23,8 @@ class Deps:
     clock: Clock
     settings: MembersSettings
     cipher: PiiCipher
+    # Keycloak's admin API, when sign-in accounts are provisioned (MEMBERS_OIDC_ISSUER set).
+    directory: AccountDirectory | None = None
 
     def uow(self, principal: Principal | None = None) -> MembersUnitOfWork:
         """A unit of work scoped to the caller's region (None: platform-wide work)."""

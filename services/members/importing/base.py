@@ -15,6 +15,7 @@ from uuid import UUID
 
 import asyncpg
 
+from services.members.account_queue import note_events
 from services.members.domain.members import LiaisonQuota
 from services.members.importing.errors import DirectoryChanged, RowError
 from services.members.importing.files import Table
@@ -126,3 +127,4 @@ async def emit(conn: asyncpg.Connection, events: Sequence[IntegrationEvent]) -> 
     """Into the outbox of this same transaction, a chunk at a time (memory stays bounded)."""
     if events:
         await append_to_outbox(conn, list(events), source=SOURCE)
+        await note_events(conn, events)  # the accounts these members' changes ask for

@@ -1,8 +1,16 @@
 // The page kit every service's pages share (served at /app/kit/kit.js): the token, API calls,
 // problem+json errors, safe DOM building, and numbers and dates as people read them.
 // Data only ever reaches the DOM through textContent / value / attributes, never innerHTML.
+//
+// Signing in: where the service names an identity provider (/app/kit/oidc.json), pages sign in
+// there (oidc-session.js: tokens in memory only, refreshed silently, 退出登录 in the header).
+// Without one, the dev token from `#token=…` is used (API use, tests, `make run`'s links).
+
+import { accessToken, signIn, signinConfig, signOut, toLogin } from "./oidc-session.js";
 
 const TOKEN_KEY = "cppcc.token";
+const ROLES = ["province_admin", "city_admin", "county_admin", "committee_staff", "member",
+  "department", "constituent", "data_platform", "auditor"];
 
 /** Take `#token=…` from the fragment into sessionStorage, then drop it from the address bar. */
 export function takeToken() {
@@ -27,7 +35,11 @@ export function claims(token) {
   try {
     const part = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
     const bytes = Uint8Array.from(atob(part), (c) => c.charCodeAt(0));
-    return JSON.parse(new TextDecoder().decode(bytes));
+    const found = JSON.parse(new TextDecoder().decode(bytes));
+    // The identity provider states the role as a realm role; dev tokens in a `role` claim.
+    const realmRoles = found.realm_access?.roles || [];
+    if (!found.role) found.role = ROLES.find((role) => realmRoles.includes(role));
+    return found;
   } catch {
     return null;
   }
@@ -69,7 +81,10 @@ export class ApiError extends Error {
 
 /** A fetch with the Bearer token; an answer other than 2xx becomes ApiError (problem+json read). */
 export async function request(token, method, path, { body, idempotencyKey, accept } = {}) {
-  const headers = { Accept: accept || "application/json", Authorization: "Bearer " + token };
+  // Signed in through the provider, the current (silently refreshed) token wins over the
+  // one the page was handed when it loaded.
+  const bearer = accessToken() || token;
+  const headers = { Accept: accept || "application/json", Authorization: "Bearer " + bearer };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (idempotencyKey) headers["Idempotency-Key"] = idempotencyKey;
   let response;
@@ -165,10 +180,59 @@ export function hide(box) {
   box.replaceChildren();
 }
 
+/**
+ * The caller's token: signed in through the identity provider when the service has one (the
+ * browser goes to its login page first; 退出登录 is added to the page's header), otherwise
+ * the dev token from `#token=…`. Null when there is none; the page then shows nothing.
+ */
+export async function obtainToken() {
+  const config = await signinConfig();
+  if (!config.issuer) return takeToken();
+  let user;
+  try {
+    user = await signIn(config);
+  } catch {
+    signInFailed();
+    return null;
+  }
+  signOutButton(user.profile);
+  return user.access_token;
+}
+
+function signOutButton(profile) {
+  const header = document.querySelector("body > header") || document.querySelector("header");
+  if (!header || header.querySelector("[data-role=signout]")) return;
+  // Chinese order: family name first, no space (Keycloak's `name` is "given family").
+  const chinese = (profile.family_name || "") + (profile.given_name || "");
+  const name = chinese || profile.name || profile.preferred_username || "";
+  const button = el("button", { type: "button", class: "secondary", textContent: "退出登录" });
+  button.addEventListener("click", () => {
+    button.disabled = true;
+    signOut().catch(() => location.reload());
+  });
+  header.append(el("div", { class: "signed-in", "data-role": "signout" }, [
+    name ? el("span", { textContent: name }) : null,
+    button,
+  ]));
+}
+
+function signInFailed() {
+  const main = document.querySelector("main");
+  const again = el("button", { type: "button", textContent: "重新登录" });
+  again.addEventListener("click", () => toLogin());
+  main?.replaceChildren(
+    el("section", { class: "card", "data-role": "signin-failed" }, [
+      el("h2", { textContent: "登录未完成" }),
+      el("p", { textContent: "登录过程被中断或已过期，请重新登录。" }),
+      again,
+    ]),
+  );
+}
+
 /** Without a token the page explains where to get one. */
-export function requireToken(main) {
-  const token = takeToken();
-  if (!token) {
+export async function requireToken(main) {
+  const token = await obtainToken();
+  if (!token && !main.querySelector("[data-role=signin-failed]")) {
     main.replaceChildren(
       el("section", { class: "card" }, [
         el("h2", { textContent: "未登录" }),

@@ -2,7 +2,7 @@
 // The stream is read with fetch() and the Authorization header (EventSource cannot send one),
 // so the token stays out of URLs and logs. Data reaches the DOM through textContent only.
 
-import { el, getJson, label, request, takeToken } from "/app/kit/kit.js";
+import { el, getJson, label, obtainToken, request } from "/app/kit/kit.js";
 import { LABELS } from "/app/kit/vocabulary.js";
 
 // This page's words for what the service refused (kit.js has the general ones).
@@ -92,7 +92,7 @@ async function follow(token) {
 }
 
 async function main() {
-  const token = takeToken();
+  const token = await obtainToken();
   if (!token) {
     notice("缺少登录凭据，请从通知链接进入");
     $("items").replaceChildren(el("li", { class: "empty", textContent: "无法加载" }));

@@ -2,7 +2,7 @@
 // a member's dossier. The view lives in the URL fragment (region, member, period, sector), so
 // every drill step is a link and the browser's back button walks back up.
 
-import { claims, download, el, getJson, integer, label, percent, takeToken } from "/app/kit/kit.js";
+import { claims, download, el, getJson, integer, label, obtainToken, percent } from "/app/kit/kit.js";
 import { LABELS } from "/app/kit/vocabulary.js";
 import { barChart, lineChart } from "./charts.js";
 
@@ -537,7 +537,7 @@ function wire() {
 }
 
 async function main() {
-  token = takeToken();
+  token = await obtainToken();
   who = token ? claims(token) : null;
   if (!who || !who.region) {
     say("error", "缺少登录凭据，请通过系统发给您的链接打开本页面");

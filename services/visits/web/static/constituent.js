@@ -7,8 +7,8 @@ import { fact, roundsList } from "./cards.js";
 
 const $ = (id) => document.getElementById(id);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const member = fragmentParam("member"); // read before requireToken tidies the fragment
-const token = requireToken($("main"));
+const token = await requireToken($("main")); // signing in brings the fragment back with it
+const member = fragmentParam("member");
 let submitKey = newKey();
 
 function rateForm(c) {
@@ -57,8 +57,18 @@ function concernItem(c) {
     fact("提交时间", new Date(c.submitted_at).toLocaleString("zh-CN")),
     el("p", { class: "body-text", textContent: c.body }),
     roundsList(c),
+    c.status === "rejected" ? rejectionReason(c) : null,
     answered ? rateForm(c) : null,
   ]);
+}
+
+/** Why the office did not accept it: the note it wrote for the submitter. */
+function rejectionReason(c) {
+  const box = el("div", { class: "fact", "data-role": "reject-reason" }, [el("span", { class: "label", textContent: "不予受理理由" })]);
+  api(token, "GET", `/v1/concerns/${encodeURIComponent(c.id)}/history`)
+    .then((steps) => box.append(steps.filter((s) => s.action === "reject").map((s) => s.note).pop() || "未说明"))
+    .catch(() => box.append("暂时无法显示"));
+  return box;
 }
 
 async function loadMine(clearNotice = true) {

@@ -4,8 +4,9 @@ import { LABELS } from "/app/kit/vocabulary.js";
 import { fact, roundsList } from "./cards.js";
 
 const $ = (id) => document.getElementById(id);
-const token = requireToken($("main"));
-const me = token ? claims(token)?.sub : null;
+const token = await requireToken($("main"));
+// The department acts as itself: its code (a provider token names it in `department_code`).
+const me = token ? claims(token)?.department_code || claims(token)?.sub : null;
 
 function replyForm(c) {
   const form = el("form", { class: "inline-form", noValidate: true, "data-role": "reply" });

@@ -3,11 +3,11 @@ import {
   api, claims, el, say, hide, today, newKey, options, requireToken, label,
 } from "/app/kit/kit.js";
 import { LABELS } from "/app/kit/vocabulary.js";
-import { fact, roundsList } from "./cards.js";
+import { departmentPicker, fact, roundsList } from "./cards.js";
 
 const $ = (id) => document.getElementById(id);
 const PENDING = ["open", "overdue", "escalated"];
-const token = requireToken($("main"));
+const token = await requireToken($("main"));
 const memberId = token ? claims(token)?.member_id : null;
 let visitKey = newKey(); // one key per filled-in form: a retry after a lost answer records once
 
@@ -60,23 +60,22 @@ function concernActions(c) {
   }
   if (c.status === "accepted" || c.status === "reopened") {
     const form = el("form", { class: "inline-form", noValidate: true });
-    const dept = el("input", { type: "text", name: "department_code", required: true, maxLength: 64, placeholder: "如 jixi-education-bureau" });
+    const dept = departmentPicker(token, c.region_code, c.id);
     const due = el("input", { type: "date", name: "due_on", required: true });
     const send = el("button", { type: "submit", textContent: "交办" });
-    dept.id = "dept-" + c.id;
     due.id = "due-" + c.id;
     form.append(
-      el("label", { for: dept.id, textContent: "承办单位代码" }), dept,
+      dept.node,
       el("label", { for: due.id, textContent: "办理期限" }), due,
       el("div", { class: "actions" }, [send]),
     );
     form.addEventListener("submit", (event) => {
       event.preventDefault();
-      if (!dept.value.trim() || !due.value) {
-        say($("concerns-notice"), "error", "请填写承办单位代码和办理期限");
+      if (!dept.code() || !due.value) {
+        say($("concerns-notice"), "error", "请选择承办单位并填写办理期限");
         return;
       }
-      act(c.id, "assign", { department_code: dept.value.trim(), due_on: due.value }, send);
+      act(c.id, "assign", { department_code: dept.code(), due_on: due.value }, send);
     });
     box.append(form);
   }
