@@ -7,7 +7,7 @@ import csv
 import io
 
 from deploy.demo.directory import Directory
-from deploy.demo.places import SPECIAL_COMMITTEES, City
+from deploy.demo.places import DEPARTMENT_NAMES, DEPARTMENTS, SPECIAL_COMMITTEES, City
 
 HEADERS = {
     "committees": "外部编号(external_id),类型(type),代码(code),名称(name),"
@@ -23,6 +23,8 @@ HEADERS = {
     "workstations": "外部编号(external_id),类型(kind),名称(name),行政区划代码(region_code),"
     "乡镇街道社区代码(locality_code),负责人(head_name),"
     "指导专委会代码(guiding_special_committee_code),驻站委员外部编号(member_external_ids)",
+    "departments": "外部编号(external_id),单位代码(code),单位名称(name),"
+    "行政区划代码(region_code),联系方式(contact),处置平台编号(platform_id)",
 }
 KINDS = tuple(HEADERS)  # the order a city onboards in: later files refer to earlier rows
 
@@ -38,6 +40,8 @@ def onboarding_file(kind: str, cities: list[City], directory: Directory) -> byte
 
 
 def _rows(kind: str, city: City, d: Directory) -> list[list[str]]:
+    if kind == "departments":
+        return _departments(city)
     members = d.city_members(city)
     code = city.committee_code
     if kind == "committees":
@@ -109,4 +113,19 @@ def _rows(kind: str, city: City, d: Directory) -> list[list[str]]:
             ";".join(w.members),
         ]
         for w in d.city_workstations(city)
+    ]
+
+
+def _departments(city: City) -> list[list[str]]:
+    """A city's departments (承办单位): codes the demo's concerns are assigned to, Chinese names."""
+    return [
+        [
+            f"DEMO-{city.short}-D{i}",
+            f"{city.short}-{suffix}",
+            city.name + DEPARTMENT_NAMES[suffix],
+            city.code,
+            f"0467-{city.code[2:4]}{i:05d}" if city.code == "230300" else "",
+            f"ZWLD-{city.code}-{i:04d}",
+        ]
+        for i, (suffix, _sectors) in enumerate(DEPARTMENTS, start=1)
     ]

@@ -282,6 +282,14 @@ DEPARTMENTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("commerce-bureau", ("economy", "industry_commerce", "science_tech")),
     ("housing-bureau", ()),  # everything else: heating, roads, old compounds
 )
+# Their Chinese names after the city's (鸡西市教育局), as the departments import registers them.
+DEPARTMENT_NAMES: dict[str, str] = {
+    "education-bureau": "教育局",
+    "health-commission": "卫生健康委员会",
+    "agriculture-bureau": "农业农村局",
+    "commerce-bureau": "商务局",
+    "housing-bureau": "住房和城乡建设局",
+}
 
 
 def department_for(city: City, sector: str) -> str:

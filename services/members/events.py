@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any, cast
 from uuid import UUID
 
+from services.members.domain.departments import Department
 from services.members.domain.liaisons import Circumstance, GrassrootsUnit, Liaison
 from services.members.domain.masking import mask_name
 from services.members.domain.members import Member
@@ -236,3 +237,24 @@ def workstation_imported(
 
 def workstation_closed(ws: Workstation, at: datetime) -> WorkstationClosedV1:
     return WorkstationClosedV1(occurred_at=at, region_code=ws.region_code, workstation_id=ws.id)
+
+
+# --- departments (承办单位) ------------------------------------------------------------------
+
+
+def department_registered(d: Department) -> contracts.DepartmentRegisteredV1:
+    return contracts.DepartmentRegisteredV1(occurred_at=d.registered_at, **_department(d))
+
+
+def department_updated(d: Department) -> contracts.DepartmentUpdatedV1:
+    return contracts.DepartmentUpdatedV1(occurred_at=d.updated_at, **_department(d))
+
+
+def _department(d: Department) -> dict[str, Any]:
+    return {
+        "region_code": d.region_code,
+        "department_id": d.id,
+        "code": d.code,
+        "name": d.name,
+        "platform_id": d.platform_id,
+    }

@@ -24,6 +24,7 @@ OccasionKind = Literal[
 ]
 WorkstationKind = Literal["workstation", "workroom"]
 Title = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+DepartmentCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
 
 
 class _MemberEvent(IntegrationEvent):
@@ -148,6 +149,31 @@ class WorkstationChangedV1(_WorkstationEvent):
 
 class WorkstationClosedV1(_WorkstationEvent):
     event_type_name: ClassVar[str] = "members.workstation.closed.v1"
+
+
+class _DepartmentEvent(IntegrationEvent):
+    """A department (承办单位) concerns are assigned to; `region_code` is where it serves."""
+
+    topic: ClassVar[str] = topics.MEMBERS_DEPARTMENT.name
+    department_id: UUID
+    code: DepartmentCode
+    name: Title
+    platform_id: Annotated[
+        str | None, Field(description="its id on the government disposal platform")
+    ] = None
+
+    def partition_key(self) -> str:
+        return str(self.department_id)
+
+
+class DepartmentRegisteredV1(_DepartmentEvent):
+    event_type_name: ClassVar[str] = "members.department.registered.v1"
+
+
+class DepartmentUpdatedV1(_DepartmentEvent):
+    """Its name, contact or platform id changed; carries the whole new state."""
+
+    event_type_name: ClassVar[str] = "members.department.updated.v1"
 
 
 class PolicyIssuedV1(IntegrationEvent):

@@ -21,6 +21,8 @@ _ALL: tuple[type[IntegrationEvent], ...] = (
     members.WorkstationClosedV1,
     members.PolicyIssuedV1,
     members.OccasionDeclaredV1,
+    members.DepartmentRegisteredV1,
+    members.DepartmentUpdatedV1,
     visits.VisitRecordedV1,
     visits.ObligationOpenedV1,
     visits.ObligationFulfilledV1,

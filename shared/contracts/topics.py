@@ -31,6 +31,7 @@ MEMBERS_LIAISON = TopicSpec("members.liaison", partitions=12)
 MEMBERS_WORKSTATION = TopicSpec("members.workstation", partitions=6)
 MEMBERS_POLICY = TopicSpec("members.policy", partitions=6)
 MEMBERS_OCCASION = TopicSpec("members.occasion", partitions=6)
+MEMBERS_DEPARTMENT = TopicSpec("members.department", partitions=3)
 VISITS_VISIT = TopicSpec("visits.visit", partitions=12)
 VISITS_OBLIGATION = TopicSpec("visits.obligation", partitions=12)
 VISITS_CONCERN = TopicSpec("visits.concern", partitions=12)
@@ -46,6 +47,7 @@ BUSINESS_TOPICS: tuple[TopicSpec, ...] = (
     MEMBERS_WORKSTATION,
     MEMBERS_POLICY,
     MEMBERS_OCCASION,
+    MEMBERS_DEPARTMENT,
     VISITS_VISIT,
     VISITS_OBLIGATION,
     VISITS_CONCERN,

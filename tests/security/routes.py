@@ -101,6 +101,15 @@ ROUTES: dict[Route, Target | NoObject] = {
     ),
     ("members", "GET", "/v1/liaisons/{liaison_id}/circumstances"): Target("liaison"),
     ("members", "POST", "/v1/workstations"): _LIST,
+    ("members", "GET", "/v1/departments"): _LIST,
+    ("members", "POST", "/v1/departments"): _LIST,
+    ("members", "GET", "/v1/departments/{department_id}"): Target("department"),
+    ("members", "PATCH", "/v1/departments/{department_id}"): Target(
+        "department", body=lambda c, _: {"name": "越权改名"}
+    ),
+    ("visits", "GET", "/v1/duty-list"): _LIST,
+    ("visits", "GET", "/v1/duty-list/failed-dispatches"): _LIST,
+    ("visits", "GET", "/v1/departments"): _LIST,
     ("members", "GET", "/v1/workstations"): _LIST,
     ("members", "GET", "/v1/workstations/{workstation_id}"): Target("workstation"),
     ("members", "PATCH", "/v1/workstations/{workstation_id}"): Target(
@@ -147,7 +156,7 @@ ROUTES: dict[Route, Target | NoObject] = {
         "concern", body=lambda c, _: {"into": str(uuid4())}
     ),
     ("visits", "POST", "/v1/concerns/{concern_id}/assign"): Target(
-        "concern", body=lambda c, _: {"department_code": "jtj", "due_on": _in(10)}
+        "concern", body=lambda c, _: {"department_code": c.department, "due_on": _in(10)}
     ),
     ("visits", "POST", "/v1/concerns/{concern_id}/reply"): Target(
         "concern", body=lambda c, _: {"reply": "越权答复"}

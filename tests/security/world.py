@@ -43,6 +43,11 @@ class City:
     def committee(self) -> str:
         return f"cppcc-{self.code}"
 
+    @property
+    def department(self) -> str:
+        """The code of the city's transport bureau (承办单位), registered in its directory."""
+        return f"jtj-{self.code}"
+
 
 JIXI = City("jixi", "230300", "230382")
 HARBIN = City("harbin", "230100", "230102")
@@ -228,6 +233,8 @@ async def _seed_directory(
     world.members[city.name] = ids
     station = {"kind": "workstation", "name": f"{city.name}委员工作站", "region_code": city.county}
     await _ok(await m.post("/v1/workstations", json=station, headers=admin))
+    bureau = {"code": city.department, "name": f"{city.name}交通运输局", "region_code": city.code}
+    await _ok(await m.post("/v1/departments", json=bureau, headers=admin))
     today = datetime.now(UTC).date().isoformat()
     scope = {"sector_codes": ["education"], "region_codes": [city.code]}
     occasion = {"kind": "leader_speech", "title": "重要讲话", "occurs_on": today, **scope}
@@ -248,16 +255,22 @@ async def _wait_for_read_models(world: World) -> None:
     """Visits must know every member and liaison before contacts can be recorded."""
     expected = sum(len(v) for v in world.members.values())
 
-    async def known() -> tuple[int, int, int]:
+    async def known() -> tuple[int, int, int, int]:
         return (
             await world.platform.fetchval("visits", "SELECT count(*) FROM member_roster"),
             await world.platform.fetchval("visits", "SELECT count(*) FROM liaison_roster"),
             await world.platform.fetchval("visits", "SELECT count(*) FROM obligation"),
+            await world.platform.fetchval("visits", "SELECT count(*) FROM department_directory"),
         )
 
     await eventually(
         known,
-        lambda n: n[0] == expected and n[1] == len(world.liaisons) and n[2] >= expected,
+        lambda n: (
+            n[0] == expected
+            and n[1] == len(world.liaisons)
+            and n[2] >= expected
+            and n[3] == len(CITIES)
+        ),
         timeout=90,
         what="visits' roster and obligations",
     )
@@ -289,7 +302,8 @@ async def _seed_visits(world: World, v: httpx.AsyncClient, city: City) -> None:
         }
         concern = await _ok(await v.post("/v1/concerns/online", json=online, headers=constituent))
         await _ok(await v.post(f"/v1/concerns/{concern['id']}/accept", headers=owner))
-        assign = {"department_code": "jtj", "due_on": (today + timedelta(days=15)).isoformat()}
+        due_on = (today + timedelta(days=15)).isoformat()
+        assign = {"department_code": city.department, "due_on": due_on}
         await _ok(await v.post(f"/v1/concerns/{concern['id']}/assign", json=assign, headers=admin))
 
 
@@ -315,6 +329,7 @@ _OBJECTS: dict[str, tuple[str, str]] = {
     "member": ("members", "SELECT id, region_code, id FROM member"),
     "liaison": ("members", "SELECT id, region_code, member_id FROM liaison"),
     "workstation": ("members", "SELECT id, region_code, NULL FROM workstation"),
+    "department": ("members", "SELECT id, region_code, NULL FROM department"),
     "occasion": ("members", "SELECT id, region_codes[1], NULL FROM occasion"),
     "import_job": ("members", "SELECT id, region_scope, NULL FROM import_job"),
     "visit": ("visits", "SELECT id, region_code, member_id FROM contact_record"),

@@ -9,7 +9,7 @@ from uuid import uuid4
 from shared.contracts import members as ev
 from shared.contracts.base import IntegrationEvent
 from shared.contracts.envelope import cloudevent_headers, encode_body
-from shared.contracts.members import MemberRegisteredV1
+from shared.contracts.members import DepartmentRegisteredV1, MemberRegisteredV1
 from tests.support.kafka import produce_raw
 from tests.support.platform import Platform
 
@@ -99,4 +99,17 @@ def member_retired(member: ev.MemberRegisteredV1) -> ev.MemberRetiredV1:
         **_event_values(region_code=member.region_code),
         member_id=member.member_id,
         retired_on=datetime.now(UTC).date(),
+    )
+
+
+def department_registered(
+    code: str, name: str = "鸡西市教育局", region_code: str = "230300"
+) -> DepartmentRegisteredV1:
+    """A department (承办单位) of the directory, as the members service announces it."""
+    return DepartmentRegisteredV1(
+        occurred_at=datetime.now(UTC),
+        region_code=region_code,
+        department_id=uuid4(),
+        code=code,
+        name=name,
     )

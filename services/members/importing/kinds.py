@@ -7,13 +7,15 @@ from enum import StrEnum
 
 
 class ImportKind(StrEnum):
-    """The five files a city brings, in the order they depend on each other."""
+    """The files a city brings, in the order they depend on each other (departments, 承办单位,
+    depend on nothing but the regions)."""
 
     COMMITTEES = "committees"
     MEMBERS = "members"
     UNITS = "units"
     LIAISONS = "liaisons"
     WORKSTATIONS = "workstations"
+    DEPARTMENTS = "departments"
 
 
 @dataclass(frozen=True)
@@ -159,6 +161,33 @@ COLUMNS: dict[ImportKind, tuple[Column, ...]] = {
             "驻站委员外部编号",
             False,
             "external_ids of the attached members, separated by ; (the whole list)",
+        ),
+    ),
+    ImportKind.DEPARTMENTS: (
+        _external_id("department"),
+        Column(
+            "code",
+            "单位代码",
+            True,
+            "the code its sign-in names; fixed once registered",
+            "jx-education-bureau",
+        ),
+        Column(
+            "name", "单位名称", True, "full Chinese name, at most 200 characters", "鸡西市教育局"
+        ),
+        Column(
+            "region_code",
+            "行政区划代码",
+            True,
+            "6-digit code of the region it serves, inside your scope; fixed once registered",
+            "230300",
+        ),
+        Column("contact", "联系方式", False, "the office's phone or desk, at most 200 characters"),
+        Column(
+            "platform_id",
+            "处置平台编号",
+            False,
+            "its id on the government disposal platform (政务联动处置平台), at most 64",
         ),
     ),
 }

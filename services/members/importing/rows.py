@@ -84,6 +84,17 @@ class WorkstationRow:
     member_external_ids: tuple[str, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class DepartmentRow:
+    row: int
+    external_id: str
+    code: str
+    name: str
+    region_code: str
+    contact: str | None
+    platform_id: str | None
+
+
 class RowReader:
     """Reads one row's cells by column key; a failed cell records its error and returns ""."""
 
@@ -255,6 +266,19 @@ def _workstation(r: RowReader, today: date) -> WorkstationRow:
     )
 
 
+def _department(r: RowReader, today: date) -> DepartmentRow:
+    return DepartmentRow(
+        row=r.number,
+        external_id=r.code("external_id", checks.EXTERNAL_ID, "external id", required=True) or "",
+        code=r.code("code", checks.COMMITTEE_CODE, "department code", required=True) or "",
+        name=r.required("name", 200),
+        region_code=r.code("region_code", checks.REGION_CODE, "6-digit region code", required=True)
+        or "",
+        contact=r.text("contact", 200),
+        platform_id=r.text("platform_id", 64),
+    )
+
+
 def _member_ref(r: RowReader) -> str:
     return r.code("member_external_id", checks.EXTERNAL_ID, "external id", required=True) or ""
 
@@ -270,4 +294,5 @@ _PARSERS: dict[ImportKind, Callable[[RowReader, date], Any]] = {
     ImportKind.UNITS: _unit,
     ImportKind.LIAISONS: _liaison,
     ImportKind.WORKSTATIONS: _workstation,
+    ImportKind.DEPARTMENTS: _department,
 }

@@ -53,6 +53,7 @@ class City:
             ImportKind.UNITS: self.unit_rows,
             ImportKind.LIAISONS: self.liaison_rows,
             ImportKind.WORKSTATIONS: self.workstation_rows,
+            ImportKind.DEPARTMENTS: self.department_rows,
         }[kind]
         return build()
 
@@ -120,6 +121,13 @@ class City:
                     ]
                 )
         return rows
+
+    def department_rows(self) -> Rows:
+        p, short = self.prefix, self.prefix.lower()
+        return [
+            [f"{p}-D-0001", f"{short}-education-bureau", "鸡西市教育局", JIXI, "0467-2300001", ""],
+            [f"{p}-D-0002", f"{short}-housing-bureau", "鸡西市住房和城乡建设局", JIXI, "", ""],
+        ]
 
     def workstation_rows(self) -> Rows:
         rows = []

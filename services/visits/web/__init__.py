@@ -1,4 +1,5 @@
-"""The visits service's pages: the member's workbench, the constituent's and the department's."""
+"""The visits service's pages: the member's workbench, the constituent's, the department's and
+the office console (committee staff, city and county admins)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,15 @@ from shared.web.pages import pages_router
 
 router = pages_router(
     Path(__file__).resolve().parent / "static",
-    pages=("member", "constituent", "department"),
-    assets=("app.css", "cards.js", "member.js", "constituent.js", "department.js", "icon.svg"),
+    pages=("member", "constituent", "department", "office"),
+    assets=(
+        "app.css",
+        "cards.js",
+        "member.js",
+        "constituent.js",
+        "department.js",
+        "office.css",
+        "office.js",
+        "icon.svg",
+    ),
 )
