@@ -61,6 +61,7 @@ class Runtime:
     producer: AIOKafkaProducer
     broker: KafkaBroker
     relay_task: asyncio.Task[None] | None = None
+    consumers_task: asyncio.Task[None] | None = None
     consumers: list[IdempotentConsumer] = field(default_factory=list)
     background: list[asyncio.Task[None]] = field(default_factory=list)
 
@@ -84,12 +85,18 @@ class Runtime:
     async def background_running(self) -> bool:
         return not any(task.done() for task in self.background)
 
+    async def consumers_started(self) -> bool:
+        """The consumers have joined their groups (they start after the API serves)."""
+        task = self.consumers_task
+        return task is None or (task.done() and not task.cancelled() and not task.exception())
+
     def readiness_checks(self) -> dict[str, Callable[[], Awaitable[bool]]]:
         return {
             "database": self.database_ready,
             "broker": self.broker_ready,
             "outbox_relay": self.relay_running,
             "background_work": self.background_running,
+            "consumers": self.consumers_started,
         }
 
 
@@ -104,7 +111,9 @@ async def running(
     """Start everything in order; stop in reverse (also when start-up fails half-way).
 
     Consumers stop first, so no handler is cut off after its offset could have been committed;
-    the relay stops before the producer it uses.
+    the relay stops before the producer it uses. The consumers start in the background: the
+    HTTP API serves (and says "not ready" under `consumers`) while they join their groups,
+    which can take a session timeout after a replica was killed.
     """
     async with contextlib.AsyncExitStack() as stack:
         pool = await create_pool(
@@ -129,9 +138,18 @@ async def running(
             runtime.relay_task = _start_relay(settings, pool, producer)
             stack.push_async_callback(_cancel, runtime.relay_task)
         _attach_consumers(runtime, consumers)
-        await broker.start()
         stack.push_async_callback(broker.stop)
+        runtime.consumers_task = asyncio.create_task(_start(broker), name="consumers-start")
+        stack.push_async_callback(_stop_starting, runtime.consumers_task)
         yield runtime
+
+
+async def _start(broker: KafkaBroker) -> None:
+    try:
+        await broker.start()
+    except Exception:
+        log.exception("the consumers did not start")
+        raise
 
 
 def _start_relay(
@@ -182,6 +200,13 @@ def _bind_pool(
 async def _cancel_all(tasks: list[asyncio.Task[None]]) -> None:
     for task in tasks:
         await _cancel(task)
+
+
+async def _stop_starting(task: asyncio.Task[None]) -> None:
+    """Cancel a start still under way; a start that failed was logged when it did."""
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError, Exception):
+        await task
 
 
 async def _cancel(task: asyncio.Task[None]) -> None:

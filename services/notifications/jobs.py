@@ -17,6 +17,7 @@ from services.notifications.handlers.notify import Notifier
 from services.notifications.handlers.reminders import remind_once
 from services.notifications.unit_of_work import NotificationsUnitOfWork
 from shared.logging import get_logger
+from shared.telemetry import job_run
 
 log = get_logger(__name__)
 
@@ -24,7 +25,8 @@ log = get_logger(__name__)
 async def deliver_forever(worker: DeliveryWorker, channel: str) -> None:
     while True:
         try:
-            sent = await worker.run_once(channel)
+            with job_run(f"notifications.deliver.{channel}"):
+                sent = await worker.run_once(channel)
         except Exception:
             log.exception("delivery loop failed", channel=channel)
             sent = 0
@@ -36,7 +38,8 @@ async def deliver_forever(worker: DeliveryWorker, channel: str) -> None:
 async def digest_forever(worker: DigestWorker) -> None:
     while True:
         try:
-            await worker.run_once()
+            with job_run("notifications.digest"):
+                await worker.run_once()
         except Exception:
             log.exception("digest loop failed")
         await asyncio.sleep(worker.settings.digest_poll_seconds)
@@ -52,7 +55,8 @@ async def remind_forever(
 ) -> None:
     while True:
         try:
-            await remind_once(uow_factory, notifier, timezone=timezone, days_before=days_before)
+            with job_run("notifications.reminders"):
+                await remind_once(uow_factory, notifier, timezone=timezone, days_before=days_before)
         except Exception:
             log.exception("reminder pass failed")
         await asyncio.sleep(interval_seconds)

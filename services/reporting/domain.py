@@ -30,7 +30,8 @@ class Rate:
 
 # rate name -> (numerator count, denominator count); the counts are the views' column names.
 RATES: dict[str, tuple[str, str]] = {
-    # 必访履约率: obligations fulfilled by their due date ÷ obligations due in the period.
+    # 必访履约率: obligations fulfilled by their due date ÷ obligations due in the period (an
+    # obligation is due once its due date has passed; it counts in the period holding that date).
     "compliance": ("obligations_fulfilled_on_time", "obligations_due"),
     # 必访完成率: obligations fulfilled at all (on time or late) ÷ obligations due in the period.
     "fulfilment_rate": ("obligations_fulfilled", "obligations_due"),

@@ -11,14 +11,17 @@ from services.reporting.consumers import reporting_consumers
 from services.reporting.settings import ReportingSettings
 from services.reporting.unit_of_work import MIGRATIONS
 from shared.bootstrap import create_platform_app
+from shared.kernel import Clock, SystemClock
 from shared.runtime import Runtime
+from shared.web.asyncapi import data_platform_asyncapi
 
 
-def create_app(settings: ReportingSettings | None = None) -> FastAPI:
+def create_app(settings: ReportingSettings | None = None, *, clock: Clock | None = None) -> FastAPI:
+    """`clock` decides what "today" is for the figures (tests move it; default: the wall)."""
     settings = settings or ReportingSettings()
 
     def on_start(app: FastAPI, runtime: Runtime) -> None:
-        app.state.deps = Deps(runtime.pool)
+        app.state.deps = Deps(runtime.pool, clock or SystemClock())
 
     return create_platform_app(
         settings,
@@ -31,6 +34,7 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
             kpi.router,
             dossier.router,
             feed.router,
+            data_platform_asyncapi(settings),
             web.router,
         ],
         consumers=reporting_consumers(settings),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Literal
 from uuid import UUID
 
 from shared.contracts.visits import Channel, ConcernKind, PlaceKind, UpgradeTarget, VisitOccasion
@@ -139,3 +140,12 @@ class MarkOverdue:
 class EscalateOverdue:
     after_days: int
     limit: int
+
+
+@dataclass(frozen=True)
+class SweepObligations:
+    """One pass of the overdue and escalation sweep: on its schedule, or asked for by staff."""
+
+    trigger: Literal["schedule", "on_demand"]
+    escalate_after_days: int
+    batch_size: int

@@ -8,7 +8,7 @@ from __future__ import annotations
 from functools import partial
 
 from services.visits.domain.obligations import DueRules
-from services.visits.handlers import obligations, roster
+from services.visits.handlers import departments, obligations, roster
 from services.visits.settings import VisitsSettings
 from services.visits.unit_of_work import VisitsUnitOfWork
 from shared.contracts import members as ev
@@ -47,6 +47,8 @@ def members_events(settings: VisitsSettings) -> ConsumerSpec[VisitsUnitOfWork]:
             each(ev.WorkstationOpenedV1, roster.workstation_changed),
             each(ev.WorkstationChangedV1, roster.workstation_changed),
             each(ev.WorkstationClosedV1, roster.workstation_changed),
+            each(ev.DepartmentRegisteredV1, departments.department_changed),
+            each(ev.DepartmentUpdatedV1, departments.department_changed),
             each(
                 ev.PolicyIssuedV1,
                 partial(obligations.open_for_policy, rules=rules, timezone=timezone),

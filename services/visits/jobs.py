@@ -12,13 +12,14 @@ from collections.abc import Callable
 import httpx
 
 from services.visits.adapters import DisposalPlatform
-from services.visits.commands import DispatchAssignments, EscalateOverdue, MarkOverdue
+from services.visits.commands import DispatchAssignments, SweepObligations
 from services.visits.handlers.bridge import dispatch_assignments
-from services.visits.handlers.obligations import escalate_overdue, mark_overdue
+from services.visits.handlers.obligations import sweep_obligations
 from services.visits.settings import VisitsSettings
 from services.visits.unit_of_work import VisitsUnitOfWork
-from shared.kernel import Clock, FixedClock
+from shared.kernel import Clock
 from shared.logging import get_logger
+from shared.telemetry import job_run
 
 log = get_logger(__name__)
 
@@ -37,22 +38,12 @@ async def sweep_once(
 
     Each batch is its own transaction. Returns (overdue, escalated).
     """
-    # One instant for the whole pass: a pass that crosses midnight still sees one "today".
-    at = FixedClock(clock.now())
-    overdue = escalated = 0
-    while True:
-        marked = await mark_overdue(
-            MarkOverdue(batch_size), uow=uow_factory(), clock=at, timezone=timezone
+    cmd = SweepObligations("schedule", escalate_after_days, batch_size)
+    with job_run("visits.obligation_sweep"):  # one trace per pass, every event it records in it
+        run = await sweep_obligations(
+            cmd, principal=None, uow_factory=uow_factory, clock=clock, timezone=timezone
         )
-        overdue += marked
-        if marked < batch_size:
-            break
-    escalate = EscalateOverdue(after_days=escalate_after_days, limit=batch_size)
-    while True:
-        climbed = await escalate_overdue(escalate, uow=uow_factory(), clock=at, timezone=timezone)
-        escalated += climbed
-        if climbed < batch_size:
-            return overdue, escalated
+    return run.overdue, run.escalated
 
 
 async def obligation_sweep(uow_factory: UowFactory, clock: Clock, settings: VisitsSettings) -> None:
@@ -85,9 +76,10 @@ async def dispatch_forever(uow_factory: UowFactory, settings: VisitsSettings) ->
         )
         while True:
             try:
-                tried = await dispatch_assignments(
-                    batch, uow=uow_factory(), platform=platform, settings=settings
-                )
+                with job_run("visits.disposal_platform_dispatch"):
+                    tried = await dispatch_assignments(
+                        batch, uow=uow_factory(), platform=platform, settings=settings
+                    )
             except Exception:
                 log.exception("disposal platform dispatch pass failed")
                 tried = 0

@@ -6,6 +6,7 @@ import asyncpg
 
 from services.visits.repository.bridge import DispatchRepository
 from services.visits.repository.concerns import ConcernRepository
+from services.visits.repository.departments import DepartmentDirectory
 from services.visits.repository.obligations import ObligationRepository
 from services.visits.repository.roster import RosterRepository
 from services.visits.repository.visits import ContactRecordRepository
@@ -20,6 +21,7 @@ class VisitsUnitOfWork(PgUnitOfWork):
     idempotency: IdempotencyKeys
     concerns: ConcernRepository
     dispatches: DispatchRepository
+    departments: DepartmentDirectory
 
     def __init__(self, pool: asyncpg.Pool) -> None:
         super().__init__(pool, source="/services/visits")
@@ -31,3 +33,4 @@ class VisitsUnitOfWork(PgUnitOfWork):
         self.idempotency = IdempotencyKeys(conn)
         self.concerns = ConcernRepository(conn)
         self.dispatches = DispatchRepository(conn)
+        self.departments = DepartmentDirectory(conn)

@@ -69,7 +69,7 @@ class PgUnitOfWork:
         finally:
             conn, self._conn, self._tx = self._conn, None, None
             if conn is not None:
-                await self._pool.release(conn)
+                await _give_back(self._pool, conn)
 
     async def _on_begin(self, conn: asyncpg.Connection) -> None:
         """Subclasses set transaction-local settings here (role, row-level-security scope)."""
@@ -97,3 +97,13 @@ class PgUnitOfWork:
         await self._tx.commit()
         self._tx = None
         self._events, self._traceparents = [], []
+
+
+async def _give_back(pool: asyncpg.Pool, conn: PoolConnectionProxy) -> None:
+    """Return the connection; one cut off by a database restart fails its reset on release.
+
+    asyncpg then terminates it (the pool opens a new one) and re-raises, which would replace
+    the outcome already decided (committed, or the error that rolled it back) with a 500 for
+    a connection nobody needs any more (seen in the Postgres-restart fault test)."""
+    with contextlib.suppress(Exception):
+        await pool.release(conn)

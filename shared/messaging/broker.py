@@ -16,6 +16,9 @@ from shared.messaging.consumer import IdempotentConsumer
 from shared.messaging.security import KafkaConnection
 from shared.metrics import CONSUMER_LAG
 
+SESSION_TIMEOUT_MS = 10_000
+HEARTBEAT_INTERVAL_MS = 3_000
+
 
 def create_broker(connection: KafkaConnection, *, client_id: str) -> KafkaBroker:
     # FastStream's own per-message INFO lines would double our structured ones.
@@ -64,10 +67,12 @@ def attach_consumer(
         batch=True,
         max_records=max_records,
         batch_timeout_ms=100,
-        # A policy reaching a whole sector is one long transaction; the group must not decide
-        # the consumer died while it runs (that would redeliver the batch to another replica).
-        session_timeout_ms=45_000,
-        heartbeat_interval_ms=3_000,
+        # Heartbeats come from aiokafka's coordinator task, not from the handler, so a long
+        # batch (a policy reaching a whole sector) does not miss them: max_poll_interval_ms
+        # (5 min) bounds the handler. A short session lets a replacement take a killed
+        # replica's partitions within ~10 s instead of waiting 45 s for it to be declared dead.
+        session_timeout_ms=SESSION_TIMEOUT_MS,
+        heartbeat_interval_ms=HEARTBEAT_INTERVAL_MS,
         decoder=_raw_body,
     )(on_batch)
 

@@ -55,7 +55,27 @@ async def live() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@health_router.get("/health/ready", summary="Database, broker and consumers are ready")
+_READINESS = {
+    "type": "object",
+    "required": ["status", "checks"],
+    "properties": {
+        "status": {"type": "string", "enum": ["ready", "not ready"]},
+        "checks": {"type": "object", "additionalProperties": {"type": "boolean"}},
+    },
+}
+
+
+@health_router.get(
+    "/health/ready",
+    summary="Database, broker and consumers are ready",
+    responses={
+        200: {"description": "Ready", "content": {"application/json": {"schema": _READINESS}}},
+        503: {
+            "description": "Not ready: `checks` says which dependency is down",
+            "content": {"application/json": {"schema": _READINESS}},
+        },
+    },
+)
 async def ready(request: Request) -> JSONResponse:
     checks: dict[str, ReadinessCheck] = getattr(request.app.state, "readiness_checks", {})
     outcomes = await asyncio.gather(*(_passes(check) for check in checks.values()))

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from typing import Any
 
 import asyncpg
 from fastapi import FastAPI, Request
+from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
+from fastapi.security.base import SecurityBase
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.errors import DomainError
@@ -98,6 +103,9 @@ _UNAVAILABLE = (
     asyncpg.exceptions.AdminShutdownError,
     asyncpg.exceptions.CrashShutdownError,
     asyncpg.exceptions.TooManyConnectionsError,
+    # A pooled connection cut off mid-operation by a restart ("cannot switch to state ...;
+    # another operation is in progress"), as the consumers treat it too.
+    asyncpg.InternalClientError,
     ConnectionError,
     TimeoutError,
 )
@@ -163,8 +171,69 @@ PROBLEM_SCHEMA: dict[str, Any] = {
 }
 
 
+_REASONS = {
+    400: "The request breaks a rule of the domain",
+    401: "No valid Bearer token",
+    403: "The caller's role may not do this",
+    404: "Not found within the caller's scope (another region's or member's object, too)",
+    409: "In conflict with the current state (or an Idempotency-Key reused for another body)",
+    413: "The request body is too large",
+    422: "The request is not valid",
+    503: "A dependency (database, broker) is unavailable: nothing was changed, retry later",
+}
+_HEADERS: dict[int, dict[str, Any]] = {
+    401: {"WWW-Authenticate": {"schema": {"type": "string"}, "description": "Bearer"}},
+    503: {"Retry-After": {"schema": {"type": "string"}, "description": "seconds to wait"}},
+}
+_WRITES = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def route_problems(route: APIRoute | RouteContext) -> set[int]:
+    """The problem statuses a route can answer, read from what it depends on.
+
+    Authenticated (a security scheme among its dependencies): 401 and 403; 404, since what
+    a caller reaches is scoped (another region's object, or an account with nothing linked to
+    it, is not found); 503, since every such route reads the database. Path or query
+    parameters: 404 and 422. A body: 413 and 422. A write:
+    400 (a domain rule) and 409 (a state conflict, an Idempotency-Key reused).
+    """
+    everything = list(_dependants(route.dependant))
+    statuses: set[int] = set()
+    if any(isinstance(d.call, SecurityBase) for d in everything):
+        statuses |= {401, 403, 404, 503}
+    if any(d.path_params or d.query_params for d in everything):
+        statuses |= {404, 422}
+    if any(d.header_params or d.cookie_params for d in everything):
+        statuses.add(422)
+    if route.body_field is not None:
+        statuses |= {413, 422}
+    if set(route.methods or ()) & _WRITES:
+        statuses |= {400, 409}
+    return statuses
+
+
+def _dependants(dependant: Dependant) -> Iterator[Dependant]:
+    yield dependant
+    for sub in dependant.dependencies:
+        yield from _dependants(sub)
+
+
+def _problem_answer(status: int, answer: dict[str, Any] | None) -> dict[str, Any]:
+    answer = dict(answer or {})
+    answer["description"] = answer.get("description") or _REASONS.get(status, "Error")
+    if status == 422 or not answer.get("content"):
+        answer["content"] = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    if status in _HEADERS:
+        answer.setdefault("headers", _HEADERS[status])
+    return answer
+
+
 def document_problems(app: FastAPI) -> None:
-    """Describe the 422 answers in the OpenAPI document as what they are: problem+json."""
+    """Declare every problem status each operation can answer, as problem+json.
+
+    What a route can answer is read from its dependencies (`route_problems`); a route with
+    answers of its own declares them with `responses=` and gets the problem schema for them.
+    """
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -172,17 +241,45 @@ def document_problems(app: FastAPI) -> None:
             return app.openapi_schema
         schema = generate()
         schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
-        for item in schema.get("paths", {}).values():
-            for operation in item.values():
-                answer = operation.get("responses", {}).get("422")
-                if answer is not None:
-                    answer["description"] = "The request is not valid (RFC 9457 problem details)"
-                    answer["content"] = {
-                        PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}
-                    }
+        # FastAPI nests included routers lazily: their effective routes (prefix applied) are
+        # what the document describes.
+        routes = {
+            (route.path_format, method.lower()): route
+            for route in iter_route_contexts(app.routes)
+            if isinstance(route.original_route, APIRoute) and route.include_in_schema
+            for method in route.methods or ()
+        }
+        for path, item in schema.get("paths", {}).items():
+            for method, operation in item.items():
+                route = routes.get((path, method))
+                answers = operation.setdefault("responses", {})
+                declared = {int(s) for s in answers if s.isdigit() and int(s) >= 400}
+                wanted = route_problems(route) if route else set()
+                for status in sorted(declared | wanted):
+                    answers[str(status)] = _problem_answer(status, answers.get(str(status)))
+        _link_created_resources(schema.get("paths", {}))
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _link_created_resources(paths: dict[str, Any]) -> None:
+    """OpenAPI links from each create (`POST /v1/things` answering 201) to the operations on
+    what it created (`/v1/things/{thing_id}`), by the `id` in its answer: what a client (and
+    schemathesis' stateful phase) follows from one call to the next."""
+    for path, item in paths.items():
+        created = item.get("post", {}).get("responses", {}).get("201")
+        if created is None:
+            continue
+        for sub, sub_item in paths.items():
+            match = re.fullmatch(re.escape(path) + r"/\{(\w+)\}", sub)
+            if match is None:
+                continue
+            for operation in sub_item.values():
+                created.setdefault("links", {})[operation["operationId"]] = {
+                    "operationId": operation["operationId"],
+                    "parameters": {f"path.{match[1]}": "$response.body#/id"},
+                }
 
 
 def install_problem_handlers(app: FastAPI) -> None:

@@ -70,6 +70,11 @@ class ServiceProcess:
         return f"http://127.0.0.1:{self.port}"
 
     async def start(self) -> None:
+        self.launch()
+        await eventually(self._ready, bool, timeout=60, what=f"{self.service} ready")
+
+    def launch(self) -> None:
+        """Start the process without waiting for it (a test that times the start-up)."""
         log = self._log_path.open("ab")
         self.process = subprocess.Popen(
             [sys.executable, "-m", f"services.{self.service}"],
@@ -78,7 +83,6 @@ class ServiceProcess:
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-        await eventually(self._ready, bool, timeout=60, what=f"{self.service} ready")
 
     async def _ready(self) -> bool:
         if self.process is not None and self.process.poll() is not None:

@@ -20,15 +20,25 @@ from services.members.handlers import liaisons as handlers
 from services.members.views import liaisons as views
 from services.members.views.liaisons import LiaisonView, masked
 from shared.contracts.members import CircumstanceKind
-from shared.web.params import IdempotencyKey, answer_created
+from shared.web.params import IdempotencyKey, NotClearable, answer_created
 from shared.web.security import CurrentPrincipal
 
 router = APIRouter(prefix="/v1", tags=["liaisons"])
 
 Name = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(domain.clean_name)]
+# Exactly what domain.clean_phone takes (spaces anywhere; hyphens and +86 in a mobile), so the
+# document refuses what the server refuses: `phone: ""` is invalid in both.
+PHONE_PATTERN = (
+    r"(?:^[\s-]*(?:(?:\+[\s-]*)?8[\s-]*6[\s-]*)?1[\s-]*[3-9](?:[\s-]*[0-9]){9}[\s-]*$)"
+    r"|(?:^\s*0\s*[1-9](?:\s*[0-9]){1,2}\s*-\s*[1-9](?:\s*[0-9]){6,7}\s*$)"
+)
 Phone = Annotated[
     str,
-    Field(max_length=32, description="mobile 13812345678 or landline 0467-2345678"),
+    Field(
+        max_length=32,
+        pattern=PHONE_PATTERN,
+        description="mobile 13812345678 or landline 0467-2345678",
+    ),
     AfterValidator(domain.clean_phone),
 ]
 Workplace = Annotated[str, Field(max_length=200)]
@@ -65,11 +75,11 @@ class LiaisonPatch(BaseModel):
     """Only the fields sent change; `null` clears workplace or id_number."""
 
     model_config = ConfigDict(extra="forbid")
-    name: Name | None = None
-    phone: Phone | None = None
+    name: Name | None = NotClearable
+    phone: Phone | None = NotClearable
     workplace: Workplace | None = None
     id_number: IdNumber | None = None
-    consent_to_departments: bool | None = None
+    consent_to_departments: bool | None = NotClearable
 
     @model_validator(mode="after")
     def _required_stay_set(self) -> Self:

@@ -21,7 +21,7 @@ from services.members.views import occasions as views
 from shared.auth import Principal
 from shared.contracts.members import SectorCode, Title
 from shared.regions import RegionCode
-from shared.web.params import IdempotencyKey, answer_created
+from shared.web.params import Day, IdempotencyKey, answer_created
 from shared.web.security import CurrentPrincipal
 
 router = APIRouter(prefix="/v1", tags=["occasions"])
@@ -148,10 +148,8 @@ async def list_occasions(
     deps: DepsDep,
     kind: Annotated[OccasionKind | None, Query()] = None,
     sector_code: Annotated[SectorCode | None, Query()] = None,
-    from_date: Annotated[
-        dt.date | None, Query(alias="from", description="occurs on or after")
-    ] = None,
-    to_date: Annotated[dt.date | None, Query(alias="to", description="occurs on or before")] = None,
+    from_date: Annotated[Day | None, Query(alias="from", description="occurs on or after")] = None,
+    to_date: Annotated[Day | None, Query(alias="to", description="occurs on or before")] = None,
     after: Annotated[UUID | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> OccasionPage:

@@ -24,7 +24,7 @@ from services.members.handlers import workstations as handlers
 from services.members.views import workstations as views
 from shared.contracts.members import CommitteeCode, Title
 from shared.regions import RegionCode
-from shared.web.params import IdempotencyKey, answer_created
+from shared.web.params import Day, IdempotencyKey, NotClearable, answer_created
 from shared.web.security import CurrentPrincipal
 
 router = APIRouter(prefix="/v1", tags=["workstations"])
@@ -56,7 +56,7 @@ class WorkstationPatch(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: Title | None = None
+    name: Title | None = NotClearable
     head_name: HeadName | None = None
     guiding_special_committee_code: CommitteeCode | None = None
 
@@ -212,8 +212,8 @@ async def get_rota(
     workstation_id: UUID,
     principal: CurrentPrincipal,
     deps: DepsDep,
-    from_date: Annotated[dt.date | None, Query(alias="from")] = None,
-    to_date: Annotated[dt.date | None, Query(alias="to")] = None,
+    from_date: Annotated[Day | None, Query(alias="from")] = None,
+    to_date: Annotated[Day | None, Query(alias="to")] = None,
 ) -> Rota:
     rota = await views.get_rota(
         workstation_id,

@@ -40,6 +40,7 @@ from services.members.domain.access import require_importer
 from services.members.domain.members import LiaisonQuota
 from services.members.importing.base import CHUNK_ROWS, ImportContext, Importer
 from services.members.importing.committees import CommitteeImporter
+from services.members.importing.departments import DepartmentImporter
 from services.members.importing.errors import (
     DirectoryChanged,
     FileRejected,
@@ -71,6 +72,7 @@ IMPORTERS: dict[ImportKind, Callable[[ImportContext, Table], Importer]] = {
     ImportKind.UNITS: UnitImporter,
     ImportKind.LIAISONS: LiaisonImporter,
     ImportKind.WORKSTATIONS: WorkstationImporter,
+    ImportKind.DEPARTMENTS: DepartmentImporter,
 }
 log = get_logger(__name__)
 

@@ -63,9 +63,17 @@ async def add_region(cmd: AddRegion, *, principal: Principal, uow: MembersUnitOf
     return region
 
 
+def _distinct(festivals: Festivals) -> None:
+    """A sector's festivals are keyed by name: the same name twice is bad input, not a 500."""
+    names = [name for name, _, _ in festivals]
+    if len(set(names)) != len(names):
+        raise InvalidInput("each festival of a sector needs its own name")
+
+
 async def add_sector(cmd: AddSector, *, principal: Principal, uow: MembersUnitOfWork) -> None:
     if principal.role is not Role.PROVINCE_ADMIN:
         raise Forbidden("only the provincial office keeps the sector list")
+    _distinct(cmd.festivals)
     async with uow:
         await uow.organisation.add_sector(cmd.code, cmd.name.strip())
         await uow.organisation.set_festivals(cmd.code, list(cmd.festivals))
@@ -75,6 +83,7 @@ async def add_sector(cmd: AddSector, *, principal: Principal, uow: MembersUnitOf
 async def set_festivals(cmd: SetFestivals, *, principal: Principal, uow: MembersUnitOfWork) -> None:
     if principal.role is not Role.PROVINCE_ADMIN:
         raise Forbidden("only the provincial office keeps the festival calendar")
+    _distinct(cmd.festivals)
     async with uow:
         if not await uow.organisation.sector_exists(cmd.sector_code):
             raise NotFound("sector not found")

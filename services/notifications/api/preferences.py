@@ -7,7 +7,7 @@ from typing import Annotated
 from zoneinfo import available_timezones
 
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, StringConstraints, field_validator
 
 from services.notifications import views
 from services.notifications.api.deps import DepsDep, InboxKey, InboxOwner
@@ -32,7 +32,11 @@ class PreferencesIn(BaseModel):
     wechat_openid: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
     quiet_start: time | None = None
     quiet_end: time | None = None
-    timezone: str = "Asia/Shanghai"
+    # The document lists the zones the validator knows, so it refuses what the server refuses.
+    timezone: str = Field(
+        default="Asia/Shanghai",
+        json_schema_extra={"enum": list[JsonValue](sorted(available_timezones()))},
+    )
     digest: bool = False
 
     @field_validator("timezone")

@@ -59,7 +59,7 @@ async def dossier(
         if profile is None or not may_read_dossier(principal, member_id, region):
             raise NotFound("member not found")
         years = [year] if year else await views.years(conn, member_id)
-        summaries = [await _year(conn, member_id, y) for y in years]
+        summaries = [await _year(conn, member_id, y, deps.today()) for y in years]
         start, end = _bounds(year)
         entries = await views.timeline(conn, member_id, start=start, end=end)
     if format == "csv":
@@ -67,9 +67,10 @@ async def dossier(
     return Dossier(member=profile, years=summaries, timeline=entries)  # type: ignore[arg-type]
 
 
-async def _year(conn: DbConnection, member_id: UUID, year: int) -> YearSummary:
+async def _year(conn: DbConnection, member_id: UUID, year: int, as_of: date) -> YearSummary:
     # Access was decided on the member; their facts count wherever they were recorded.
-    flt = kpi.KpiFilter("", None, member_id, None, date(year, 1, 1), date(year, 12, 31))
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    flt = kpi.KpiFilter("", None, member_id, None, first, last, as_of)
     counts = (await kpi.kpi_counts(conn, flt, None)).get("all", {})
     return YearSummary(year=year, kpis=kpi_row(str(year), counts, None, None))
 

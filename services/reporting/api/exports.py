@@ -22,6 +22,7 @@ from services.reporting.views import labels
 from services.reporting.views import names as names_of
 from shared.contracts.members import CommitteeCode, SectorCode
 from shared.regions import RegionCode
+from shared.web.params import Day
 from shared.web.problems import Problem
 from shared.web.security import CurrentPrincipal
 
@@ -49,12 +50,12 @@ async def export_summary(
     region_code: Annotated[RegionCode | None, Query()] = None,
     sector_code: Annotated[SectorCode | None, Query()] = None,
     special_committee_code: Annotated[CommitteeCode | None, Query()] = None,
-    from_: Annotated[date | None, Query(alias="from")] = None,
-    to: Annotated[date | None, Query()] = None,
+    from_: Annotated[Day | None, Query(alias="from")] = None,
+    to: Annotated[Day | None, Query()] = None,
     group_by: Annotated[views.GroupBy | None, Query()] = None,
 ) -> Response:
     scope, flt = kpi.kpi_filter(
-        principal, region_code, sector_code, special_committee_code, from_, to
+        principal, region_code, sector_code, special_committee_code, from_, to, deps.today()
     )
     async with deps.pool.acquire() as conn:
         counts = await views.kpi_counts(conn, flt, group_by)

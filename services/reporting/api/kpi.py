@@ -17,6 +17,7 @@ from shared.auth import Principal
 from shared.contracts.members import CommitteeCode, SectorCode
 from shared.errors import InvalidInput
 from shared.regions import RegionCode
+from shared.web.params import Day
 from shared.web.security import CurrentPrincipal
 
 router = APIRouter(prefix="/v1/kpi", tags=["kpi"])
@@ -63,13 +64,15 @@ async def summary(
     region_code: Annotated[RegionCode | None, Query()] = None,
     sector_code: Annotated[SectorCode | None, Query()] = None,
     special_committee_code: Annotated[CommitteeCode | None, Query()] = None,
-    from_: Annotated[date | None, Query(alias="from")] = None,
-    to: Annotated[date | None, Query()] = None,
+    from_: Annotated[Day | None, Query(alias="from")] = None,
+    to: Annotated[Day | None, Query()] = None,
     group_by: Annotated[views.GroupBy | None, Query()] = None,
     cursor: Annotated[str | None, Query(max_length=64)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> KpiSummary:
-    scope, flt = kpi_filter(principal, region_code, sector_code, special_committee_code, from_, to)
+    scope, flt = kpi_filter(
+        principal, region_code, sector_code, special_committee_code, from_, to, deps.today()
+    )
     if group_by == "day" and not (from_ and to and (to - from_).days < _MAX_DAYS_IN_SERIES):
         # One row per day is a chart's series, not an export of years of rows.
         raise InvalidInput(
@@ -99,13 +102,14 @@ def kpi_filter(
     special_committee_code: str | None,
     from_: date | None,
     to: date | None,
+    as_of: date,
 ) -> tuple[KpiScope, views.KpiFilter]:
     """The caller's scope and the filter every KPI read (summary, export) applies."""
     scope = kpi_scope(principal, region_code)
     if from_ and to and from_ > to:
         raise InvalidInput("`from` is after `to`")
     flt = views.KpiFilter(
-        scope.region_prefix, sector_code, scope.member_id, special_committee_code, from_, to
+        scope.region_prefix, sector_code, scope.member_id, special_committee_code, from_, to, as_of
     )
     return scope, flt
 

@@ -44,7 +44,9 @@ _COUNTS = {
     "obligations_fulfilled_on_time": f"sign * ({_FULFILLED} AND fulfilled_on_time)::int",
     "obligations_fulfilled_late": f"sign * ({_FULFILLED} AND NOT fulfilled_on_time)::int",
     "obligations_overdue": "sign * (overdue AND fulfilled_on IS NULL)::int",
-    "obligations_escalated": "sign * (escalation_level > 0)::int",
+    # Escalated and still open; an escalated obligation fulfilled later moves to the next.
+    "obligations_escalated": f"sign * (escalation_level > 0 AND NOT {_FULFILLED})::int",
+    "obligations_escalated_fulfilled": f"sign * (escalation_level > 0 AND {_FULFILLED})::int",
 }
 _EARLIER = (
     "EXCLUDED.fulfilled_on IS NOT NULL"

@@ -28,6 +28,7 @@ METRICS: tuple[str, ...] = (
     "obligations_fulfilled_late",
     "obligations_overdue",
     "obligations_escalated",
+    "obligations_escalated_fulfilled",
     "concerns_collected",
     "concerns_handled",
     "concerns_assigned",

@@ -19,7 +19,7 @@ travel as $n parameters.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Literal
 from uuid import UUID
@@ -60,6 +60,9 @@ _KEYS: dict[GroupBy | None, str] = {
 }
 _PER_MEMBER: set[GroupBy | None] = {"special_committee", "workstation", "member"}
 _SUMMED = [m for m in METRICS if m not in ("liaison_delta", "liaisons_contacted")]
+# Obligations are counted on their due date, and only once it has passed: one due in three
+# days is not yet due, whatever period was asked for (so compliance never counts it early).
+_OBLIGATIONS = tuple(m for m in _SUMMED if m.startswith("obligations_"))
 _SUMS = ", ".join(f"sum(f.{m})::int AS {m}" for m in (*_SUMMED, "liaison_delta"))
 
 # Open ends of a period: whole years, so they never leave days or months at the edges.
@@ -74,6 +77,9 @@ class KpiFilter:
     special_committee_code: str | None = None
     from_day: date | None = None
     to_day: date | None = None
+    # The day the figures are for (the deployment's today): an obligation is due once its due
+    # date is before it, and liaisons are active as of it. The API takes it from its clock.
+    as_of: date = field(default_factory=lambda: today())
 
 
 Counts = dict[str, int]
@@ -175,12 +181,36 @@ async def kpi_counts(
         # A plan per request: a cached generic plan cannot use the region prefix in an index.
         await conn.execute("SET LOCAL plan_cache_mode = force_custom_plan")
         counts = await _counts(conn, flt, group_by, lo, hi)
+        await _only_past_due_dates(conn, flt, group_by, counts, lo, hi)
     for row in counts.values():
         # Fulfilled at all (on time or late): the numerator of the fulfilment rate.
         row["obligations_fulfilled"] = (
             row["obligations_fulfilled_on_time"] + row["obligations_fulfilled_late"]
         )
     return counts
+
+
+def last_due_day(as_of: date) -> date:
+    """The last due date that has passed: an obligation due today still has today."""
+    return as_of - timedelta(days=1)
+
+
+async def _only_past_due_dates(
+    conn: DbConnection,
+    flt: KpiFilter,
+    group_by: GroupBy | None,
+    counts: dict[str, Counts],
+    lo: date,
+    hi: date,
+) -> None:
+    """Replace the obligation counts by those of obligations whose due date has passed."""
+    last = min(hi, last_due_day(flt.as_of))
+    if last >= hi:
+        return  # the period ended before today: every obligation in it is due already
+    grain = TIME_GRAINS.get(group_by or "", "y")
+    due = await _sums(conn, flt, group_by, periods(lo, last, grain), _OBLIGATIONS)
+    for key, row in counts.items():
+        row.update({m: due.get(key, {}).get(m, 0) for m in _OBLIGATIONS})
 
 
 async def _counts(
@@ -198,7 +228,7 @@ async def _totals(
     # One whole day, month or year: the rows summed are that period's own, so they carry its
     # distinct liaisons_contacted too.
     counts = await _sums(conn, flt, group_by, periods(lo, hi), with_contacted=grain is not None)
-    active_on = flt.to_day or today()
+    active_on = flt.to_day or flt.as_of
     active = await _sums(conn, flt, group_by, periods(EARLIEST, active_on), "liaison_delta")
     if grain is not None:
         contacted = {
@@ -267,7 +297,7 @@ async def _sums(
     flt: KpiFilter,
     group_by: GroupBy | None,
     pieces: list[Piece],
-    only: str | None = None,
+    only: str | tuple[str, ...] | None = None,
     *,
     with_contacted: bool = False,
 ) -> dict[str, Counts]:
@@ -277,7 +307,10 @@ async def _sums(
     sums = _SUMS + (
         ", sum(f.liaisons_contacted)::int AS liaisons_contacted" if with_contacted else ""
     )
-    select = f"{_KEYS[group_by]} AS key, " + (f"sum(f.{only})::int AS {only}" if only else sums)
+    named = (only,) if isinstance(only, str) else only
+    if named:
+        sums = ", ".join(f"sum(f.{m})::int AS {m}" for m in named)
+    select = f"{_KEYS[group_by]} AS key, {sums}"
     rows = await conn.fetch(
         q.sql(select, "member_kpi f" if per_member else "region_kpi f"), *q.args
     )

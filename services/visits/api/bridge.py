@@ -91,6 +91,7 @@ async def retry_dispatch(
 @router.post(
     "/replies",
     summary="办复 from the disposal platform (HMAC-signed; the same reply twice applies once)",
+    responses={401: {"description": "Missing, stale or invalid signature"}},
     openapi_extra={
         "requestBody": {
             "required": True,

@@ -110,6 +110,7 @@ class SubmitterOut(BaseModel):
 class RoundOut(BaseModel):
     round: int
     department_code: str
+    department_name: str | None = Field(description="承办单位 as people read it")
     due_on: date
     assigned_at: datetime
     reply: str | None
@@ -132,6 +133,7 @@ class ConcernOut(BaseModel):
     status: Status
     round: int
     department_code: str | None
+    department_name: str | None = Field(description="承办单位 as people read it")
     due_on: date | None
     merged_into: UUID | None
     upgraded_to: str | None
@@ -164,6 +166,7 @@ def _out(v: ConcernView) -> ConcernOut:
     values.update(
         visit_id=v.visit_id,
         updated_at=v.updated_at,
+        department_name=v.department_name,
         submitter=SubmitterOut(**v.submitter.__dict__) if v.submitter else None,
         rounds=[RoundOut(**r.__dict__) for r in v.rounds],
     )

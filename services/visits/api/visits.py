@@ -17,7 +17,7 @@ from services.visits.handlers.visits import record_visit
 from services.visits.views import visits as views
 from shared.contracts.visits import Channel, PlaceKind, VisitOccasion
 from shared.errors import NotFound
-from shared.web.params import IdempotencyKey, answer_created
+from shared.web.params import Day, IdempotencyKey, answer_created
 from shared.web.security import CurrentPrincipal
 
 router = APIRouter(prefix="/v1", tags=["visits"])
@@ -115,7 +115,7 @@ async def list_visits(
     deps: DepsDep,
     member_id: Annotated[UUID | None, Query()] = None,
     occasion: Annotated[VisitOccasion | None, Query()] = None,
-    since: Annotated[date | None, Query()] = None,
+    since: Annotated[Day | None, Query()] = None,
     after: Annotated[UUID | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> VisitPage:

@@ -21,6 +21,7 @@ from uuid import UUID
 from shared.auth import STAFF_ROLES, Principal, Role
 from shared.contracts.visits import ConcernKind, ConcernSource
 from shared.errors import Conflict, InvalidInput
+from shared.regions import scope_prefix
 
 SATISFIED = 4  # 4 and 5 count as satisfied (满意率)
 
@@ -153,6 +154,20 @@ def assign(concern: Concern, department_code: str, due_on: date, *, today: date)
     new = replace(concern, round=concern.round + 1, department_code=department_code, due_on=due_on)
     detail = {"department_code": department_code, "due_on": due_on.isoformat()}
     return _move(new, Action.ASSIGN, Status.ASSIGNED, detail)
+
+
+UNKNOWN_DEPARTMENT = "承办单位不存在，请从承办单位名录中选择"
+OUT_OF_REGION_DEPARTMENT = "该承办单位不负责此事项所在地区，请选择本地区的承办单位"
+
+
+def require_serving(concern: Concern, department_region: str | None) -> None:
+    """A department takes concerns of its own area or of the area above or below it: the city's
+    bureau those of its counties, a county's bureau its own; never another city's or county's."""
+    if department_region is None:
+        raise InvalidInput(UNKNOWN_DEPARTMENT)
+    here, there = scope_prefix(concern.region_code), scope_prefix(department_region)
+    if not (here.startswith(there) or there.startswith(here)):
+        raise InvalidInput(OUT_OF_REGION_DEPARTMENT)
 
 
 def reply(concern: Concern, *, replied_on: date) -> Change:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from shared.contracts.visits import ObligationStatus, OccasionKind
 from shared.regions import scope_prefix
@@ -23,14 +23,24 @@ OWED: tuple[ObligationStatus, ...] = ("open", "overdue", "escalated")
 
 @dataclass(frozen=True)
 class DueRules:
-    """Days from the occasion's date to the visit's due date, per occasion (settings)."""
+    """Days from the occasion's date to the visit's due date, per occasion (settings).
+
+    An occasion entered after its date (a city catching up its records) gives members their
+    whole window from the day it was entered: they could not have known of it before, and a
+    window that closed before anyone saw it would only produce escalations nobody could avoid.
+    The plenary is the exception: its date is the deadline (the visit is for before it), so one
+    entered after it is due the day it was entered.
+    """
 
     days: dict[str, int]
 
-    def due_on(self, kind: OccasionKind, occasion_date: date) -> date:
+    def due_on(
+        self, kind: OccasionKind, occasion_date: date, entered_on: date | None = None
+    ) -> date:
+        start = max(occasion_date, entered_on or occasion_date)
         if kind == "plenary_upcoming":
-            return occasion_date  # before the plenary: its date is the deadline
-        return occasion_date + timedelta(days=self.days[kind])
+            return start
+        return start + timedelta(days=self.days[kind])
 
 
 @dataclass(frozen=True)
@@ -65,3 +75,15 @@ def next_escalation(
 def scope_patterns(region_codes: list[str]) -> list[str]:
     """LIKE patterns for the regions an occasion concerns (a province covers 23%)."""
     return [scope_prefix(code) + "%" for code in region_codes]
+
+
+@dataclass(frozen=True)
+class SweepRun:
+    """What one pass of the sweep did, and when (operators read the last one of each trigger)."""
+
+    trigger: str
+    requested_by: str | None
+    started_at: datetime
+    finished_at: datetime
+    overdue: int
+    escalated: int

@@ -93,6 +93,8 @@ async def assign(
 
     async def after(change: Change, at: datetime) -> None:
         c = change.concern
+        department = await uow.departments.by_code(cmd.department_code)
+        domain.require_serving(c, department.region_code if department else None)
         await uow.concerns.open_round(c, at)
         payload = assignment_payload(c, await uow.concerns.liaison(c.liaison_id), at)
         await uow.dispatches.add(

@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from services.visits import events
-from services.visits.commands import EscalateOverdue, MarkOverdue
+from services.visits.commands import EscalateOverdue, MarkOverdue, SweepObligations
 from services.visits.domain.obligations import (
     CIRCUMSTANCE_OCCASIONS,
     CIRCUMSTANCE_TITLES,
     DueRules,
+    SweepRun,
     next_escalation,
     scope_patterns,
 )
 from services.visits.unit_of_work import VisitsUnitOfWork
+from shared.auth import Principal, Role
 from shared.contracts import members as ev
-from shared.kernel import Clock
+from shared.errors import Forbidden
+from shared.kernel import Clock, FixedClock
+
+# Who may run the sweep on demand: the offices that answer for the escalations it raises.
+SWEEP_OPERATORS = (Role.PROVINCE_ADMIN, Role.CITY_ADMIN)
 
 
 async def open_for_policy(
@@ -28,7 +35,9 @@ async def open_for_policy(
         source_id=event.occasion_id,
         title=event.title,
         counts_from=min(event.issued_on, _local_date(event.occurred_at, timezone)),
-        due_on=rules.due_on("policy_issued", event.issued_on),
+        due_on=rules.due_on(
+            "policy_issued", event.issued_on, _local_date(event.occurred_at, timezone)
+        ),
         sector_codes=event.sector_codes,
         region_patterns=scope_patterns(event.region_codes),
         opened_at=event.occurred_at,
@@ -46,7 +55,7 @@ async def open_for_occasion(
         source_id=event.occasion_id,
         title=event.title,
         counts_from=min(event.occurs_on, _local_date(event.occurred_at, timezone)),
-        due_on=rules.due_on(event.kind, event.occurs_on),
+        due_on=rules.due_on(event.kind, event.occurs_on, _local_date(event.occurred_at, timezone)),
         sector_codes=event.sector_codes,
         region_patterns=scope_patterns(event.region_codes),
         opened_at=event.occurred_at,
@@ -122,3 +131,56 @@ async def escalate_overdue(
             uow.record(events.obligation_escalated(o, now, level=step.level, to=step.to))
         await uow.commit()
     return len(due)
+
+
+async def sweep_obligations(
+    cmd: SweepObligations,
+    *,
+    principal: Principal | None,
+    uow_factory: Callable[[], VisitsUnitOfWork],
+    clock: Clock,
+    timezone: str,
+) -> SweepRun:
+    """One pass: past-due obligations turn overdue, long-overdue ones climb the ladder.
+
+    Each batch is its own transaction; the pass is recorded as its trigger's last run. The
+    schedule runs it without a principal; on demand, only the province and city offices may.
+    """
+    if principal is not None and principal.role not in SWEEP_OPERATORS:
+        raise Forbidden("only the province and city offices run the sweep")
+    # One instant for the whole pass: a pass that crosses midnight still sees one "today".
+    started_at = clock.now()
+    at = FixedClock(started_at)
+    overdue = await _batches(
+        lambda: mark_overdue(
+            MarkOverdue(cmd.batch_size), uow=uow_factory(), clock=at, timezone=timezone
+        ),
+        cmd.batch_size,
+    )
+    escalate = EscalateOverdue(after_days=cmd.escalate_after_days, limit=cmd.batch_size)
+    escalated = await _batches(
+        lambda: escalate_overdue(escalate, uow=uow_factory(), clock=at, timezone=timezone),
+        cmd.batch_size,
+    )
+    run = SweepRun(
+        cmd.trigger,
+        principal.subject if principal else None,
+        started_at,
+        clock.now(),
+        overdue,
+        escalated,
+    )
+    uow = uow_factory()
+    async with uow:
+        await uow.obligations.record_sweep(run)
+        await uow.commit()
+    return run
+
+
+async def _batches(batch: Callable[[], Awaitable[int]], size: int) -> int:
+    done = 0
+    while True:
+        n = await batch()
+        done += n
+        if n < size:
+            return done

@@ -8,7 +8,7 @@ from uuid import UUID
 
 import asyncpg
 
-from services.visits.domain.obligations import OWED
+from services.visits.domain.obligations import OWED, SweepRun
 from services.visits.domain.visits import OwedObligation
 
 
@@ -184,6 +184,24 @@ class ObligationRepository:
             obligation_id,
             level,
             to,
+        )
+
+    async def record_sweep(self, run: SweepRun) -> None:
+        """Keep the last pass per trigger (replicas racing keep the one that finished last)."""
+        await self._conn.execute(
+            """INSERT INTO obligation_sweep_run AS r
+                   (trigger, requested_by, started_at, finished_at, overdue, escalated)
+               VALUES ($1, $2, $3, $4, $5, $6)
+               ON CONFLICT (trigger) DO UPDATE SET requested_by = EXCLUDED.requested_by,
+                   started_at = EXCLUDED.started_at, finished_at = EXCLUDED.finished_at,
+                   overdue = EXCLUDED.overdue, escalated = EXCLUDED.escalated
+               WHERE r.finished_at <= EXCLUDED.finished_at""",
+            run.trigger,
+            run.requested_by,
+            run.started_at,
+            run.finished_at,
+            run.overdue,
+            run.escalated,
         )
 
     async def withdraw_for(self, member_id: UUID, *, at: datetime) -> list[ObligationRow]:

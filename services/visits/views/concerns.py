@@ -24,6 +24,7 @@ from shared.regions import scope_prefix
 class Round:
     round: int
     department_code: str
+    department_name: str | None
     due_on: date
     assigned_at: datetime
     reply: str | None
@@ -41,6 +42,7 @@ class ConcernRecord:
     rounds: list[Round]
     liaison: Liaison | None
     updated_at: datetime
+    department_name: str | None = None
 
     @property
     def departments(self) -> set[str]:
@@ -54,6 +56,7 @@ class ConcernView:
     submitter: Submitter | None
     rounds: list[Round]
     updated_at: datetime
+    department_name: str | None = None
 
 
 def present(record: ConcernRecord, viewer: Principal) -> ConcernView:
@@ -65,6 +68,7 @@ def present(record: ConcernRecord, viewer: Principal) -> ConcernView:
         submitter=domain.submitter(c, record.liaison, for_department=department),
         rounds=[r for r in record.rounds if not department or r.department_code == viewer.subject],
         updated_at=record.updated_at,
+        department_name=record.department_name,
     )
 
 
@@ -114,14 +118,22 @@ async def history(conn: DbConnection, concern_id: UUID, viewer: Principal) -> li
 
 
 _READ = f"""SELECT {COLUMNS}, c.updated_at, l.liaison_id AS card_id, l.display_name,
-        l.consent_to_departments
-    FROM concern c LEFT JOIN liaison_roster l ON l.liaison_id = c.liaison_id"""
+        l.consent_to_departments, dd.name AS department_name
+    FROM concern c LEFT JOIN liaison_roster l ON l.liaison_id = c.liaison_id
+    LEFT JOIN department_directory dd ON dd.code = c.department_code"""
 
 
 async def read(conn: DbConnection, concern_id: UUID) -> ConcernRecord | None:
     rows = await conn.fetch(f"{_READ} WHERE c.id = $1", concern_id)
     found = await _records(conn, rows)
     return found[0] if found else None
+
+
+async def read_many(conn: DbConnection, concern_ids: list[UUID]) -> list[ConcernRecord]:
+    """Several concerns by id, in no particular order (the caller orders them)."""
+    return await _records(
+        conn, await conn.fetch(f"{_READ} WHERE c.id = ANY($1::uuid[])", concern_ids)
+    )
 
 
 async def _page(
@@ -164,9 +176,10 @@ async def _records(conn: DbConnection, rows: list[asyncpg.Record]) -> list[Conce
     if not rows:
         return []
     round_rows = await conn.fetch(
-        """SELECT concern_id, round, department_code, due_on, assigned_at, reply, replied_on,
-                  replied_via, satisfaction, resolved
-           FROM concern_round WHERE concern_id = ANY($1::uuid[]) ORDER BY concern_id, round""",
+        """SELECT r.concern_id, r.round, r.department_code, d.name AS department_name, r.due_on,
+                  r.assigned_at, r.reply, r.replied_on, r.replied_via, r.satisfaction, r.resolved
+           FROM concern_round r LEFT JOIN department_directory d ON d.code = r.department_code
+           WHERE r.concern_id = ANY($1::uuid[]) ORDER BY r.concern_id, r.round""",
         [r["id"] for r in rows],
     )
     rounds: dict[UUID, list[Round]] = {}
@@ -181,6 +194,7 @@ async def _records(conn: DbConnection, rows: list[asyncpg.Record]) -> list[Conce
             if r["card_id"]
             else None,
             updated_at=r["updated_at"],
+            department_name=r["department_name"],
         )
         for r in rows
     ]

@@ -100,3 +100,12 @@ async def obligation(
         member_id,
     )
     return dict(row) if row else None
+
+
+async def sweep_runs(conn: DbConnection) -> list[dict[str, Any]]:
+    """The last pass of the obligation sweep per trigger (schedule, on demand)."""
+    rows = await conn.fetch(
+        """SELECT trigger, requested_by, started_at, finished_at, overdue, escalated
+           FROM obligation_sweep_run ORDER BY trigger DESC"""
+    )
+    return [dict(r) for r in rows]

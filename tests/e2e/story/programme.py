@@ -67,6 +67,9 @@ class Programme:
     notifications: httpx.AsyncClient
     reporting: httpx.AsyncClient
     stub: DisposalPlatformStub
+    # Reporting's "today" (is an obligation due yet?): moved with the sweep's day, so the
+    # figures read as they would on the day the story has reached.
+    reporting_clock: FixedClock
 
     def token(self, role: Role, region: str, subject: str | None = None) -> str:
         return issue_token(
@@ -114,14 +117,17 @@ class Programme:
             url = f"/v1/members/{a.id}/liaisons"
             linked = await self.ok(self.members.post(url, json=card, headers=self.city))
             a.liaisons.append(UUID(linked["id"]))
+        bureau = {"code": DEPT, "name": "鸡西市教育局", "region_code": JIXI}
+        await self.ok(self.members.post("/v1/departments", json=bureau, headers=self.city))
         await eventually(
             lambda: self.platform.fetchval(
                 "visits",
                 "SELECT (SELECT count(*) FROM member_roster) * 10"
-                " + (SELECT count(*) FROM liaison_roster)",
+                " + (SELECT count(*) FROM liaison_roster)"
+                " + (SELECT count(*) FROM department_directory) * 100",
             ),
-            lambda n: n == 52,
-            what="visits knows the five members and A's two liaisons",
+            lambda n: n == 152,
+            what="visits knows the five members, A's two liaisons and the education bureau",
         )
         return cast
 
@@ -171,6 +177,7 @@ class Programme:
     async def sweep(self, day: date) -> tuple[int, int]:
         """The overdue and escalation sweep as it would run on `day` (10:00 in Jixi)."""
         at = datetime(day.year, day.month, day.day, 10, tzinfo=ZoneInfo("Asia/Shanghai"))
+        self.reporting_clock.advance(at - self.reporting_clock.now())
         pool = await create_pool(self.platform.database_urls["visits"])
         try:
             return await sweep_once(
@@ -219,11 +226,16 @@ async def programme(platform: Platform, *, bridge: Mode = "ok") -> AsyncIterator
         urls["notifications"] = await stack.enter_async_context(
             serving(notifications_app(notifications, deliver=False))
         )
+        reporting_clock = FixedClock(datetime.now(ZoneInfo("Asia/Shanghai")))
         urls["reporting"] = await stack.enter_async_context(
-            serving(reporting_app(platform.settings(ReportingSettings, "reporting")))
+            serving(
+                reporting_app(
+                    platform.settings(ReportingSettings, "reporting"), clock=reporting_clock
+                )
+            )
         )
         clients = {
             name: await stack.enter_async_context(httpx.AsyncClient(base_url=url, timeout=30))
             for name, url in urls.items()
         }
-        yield Programme(platform, stub=stub, **clients)
+        yield Programme(platform, stub=stub, reporting_clock=reporting_clock, **clients)

@@ -21,7 +21,7 @@ from services.visits.main import create_app
 from services.visits.settings import VisitsSettings
 from shared.auth import Role
 from shared.contracts.members import MemberRegisteredV1
-from tests.support.builders import member_registered, policy_issued, publish
+from tests.support.builders import department_registered, member_registered, policy_issued, publish
 from tests.support.platform import Platform
 from tests.support.servers import serving
 from tests.support.wait import eventually
@@ -46,10 +46,16 @@ async def visits_app(platform: Platform, *members: MemberRegisteredV1) -> AsyncI
     async with serving(app) as url:
         for m in members:
             await publish(platform, m)
+        await publish(platform, department_registered(DEPT))
         await eventually(
             lambda: _count(platform, "SELECT count(*) FROM member_roster"),
             lambda n: n == len(members),
             what="roster",
+        )
+        await eventually(
+            lambda: _count(platform, "SELECT count(*) FROM department_directory"),
+            lambda n: n == 1,
+            what="departments",
         )
         yield url
 
@@ -223,11 +229,13 @@ async def test_a_micro_suggestion_goes_from_constituent_to_member_to_department_
             await expect(duty.locator("[data-role=status]")).to_have_text("待受理")
             await duty.get_by_role("button", name="受理").click()
             await expect(duty.locator("[data-role=status]")).to_have_text("已受理")
-            await duty.get_by_label("承办单位代码").fill(DEPT)
+            await duty.get_by_label("搜索承办单位").fill("教育")
+            await expect(duty.get_by_label("承办单位", exact=True)).to_have_value(DEPT)
             await duty.get_by_label("办理期限").fill(due)
             await duty.get_by_role("button", name="交办").click()
             await expect(duty.locator("[data-role=status]")).to_have_text("已交办")
-            await expect(duty).to_contain_text(f"承办单位{DEPT}")
+            await expect(duty).to_contain_text("承办单位鸡西市教育局")
+            assert DEPT not in await duty.inner_text()
             duty_text = await shot(m, artifacts, "visits-member-duty-list")
             assert m.errors == []
 

@@ -77,6 +77,11 @@ async def test_postgres_restart_under_load_pools_recover_without_service_restart
     assert_clean(report)
     assert after == before, "no service was restarted"
     assert run.workload.ok > 0
+    # While the database is away a write is answered 503 with Retry-After (clients retry
+    # those), never 500 (which most clients do not retry: the write would be lost).
+    print("refused while Postgres was away:", dict(run.workload.refused))
+    assert {status for status in run.workload.refused if status >= 500} <= {503}
+    assert run.workload.unavailable_without_retry_after == 0
 
 
 async def test_consumer_group_rebalancing_one_three_one_loses_nothing(

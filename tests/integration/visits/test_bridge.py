@@ -27,7 +27,12 @@ from shared.auth import Role
 from shared.contracts.members import LiaisonLinkedV1, MemberRegisteredV1
 from shared.db.pool import create_pool
 from shared.kernel import FixedClock
-from tests.support.builders import liaison_linked, member_registered, publish
+from tests.support.builders import (
+    department_registered,
+    liaison_linked,
+    member_registered,
+    publish,
+)
 from tests.support.disposal_platform import DisposalPlatformStub, sign
 from tests.support.platform import Platform
 from tests.support.servers import serving
@@ -149,12 +154,13 @@ async def bridged(
         async with serving(app) as visits_url, httpx.AsyncClient(base_url=visits_url) as client:
             if stub is not None:
                 stub.reply_to = visits_url
-            for e in (member, liaison, consenting):
+            for e in (member, liaison, consenting, department_registered(DEPT)):
                 await publish(platform, e)
             roster = """SELECT (SELECT count(*) FROM member_roster)
-                             + (SELECT count(*) FROM liaison_roster)"""
+                             + (SELECT count(*) FROM liaison_roster)
+                             + (SELECT count(*) FROM department_directory)"""
             await eventually(
-                lambda: platform.fetchval("visits", roster), lambda n: n == 3, what="roster"
+                lambda: platform.fetchval("visits", roster), lambda n: n == 4, what="roster"
             )
             yield World(platform, configured, client, member, liaison, consenting)
 

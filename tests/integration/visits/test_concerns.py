@@ -23,7 +23,12 @@ from shared.contracts import visits as ev
 from shared.contracts.members import LiaisonLinkedV1, MemberRegisteredV1, MemberUpdatedV1
 from shared.contracts.topics import VISITS_CONCERN
 from shared.kernel import FixedClock
-from tests.support.builders import liaison_linked, member_registered, publish
+from tests.support.builders import (
+    department_registered,
+    liaison_linked,
+    member_registered,
+    publish,
+)
 from tests.support.kafka import read_all
 from tests.support.platform import Platform
 from tests.support.servers import serving
@@ -119,13 +124,14 @@ async def world(platform: Platform, **settings: Any) -> AsyncIterator[World]:
     app = create_app(
         platform.settings(VisitsSettings, "visits", **settings), clock=FixedClock(NOW), sweep=False
     )
+    departments = (department_registered(DEPT_A), department_registered(DEPT_B, "鸡西市交通运输局"))
     async with serving(app) as url, httpx.AsyncClient(base_url=url) as client:
-        for e in (member, other, liaison, consenting):
+        for e in (member, other, liaison, consenting, *departments):
             await publish(platform, e)
-        roster = (
-            "SELECT (SELECT count(*) FROM member_roster) + (SELECT count(*) FROM liaison_roster)"
-        )
-        await eventually(lambda: _count(platform, roster), lambda n: n == 4, what="roster")
+        roster = """SELECT (SELECT count(*) FROM member_roster)
+                         + (SELECT count(*) FROM liaison_roster)
+                         + (SELECT count(*) FROM department_directory)"""
+        await eventually(lambda: _count(platform, roster), lambda n: n == 6, what="roster")
         yield World(platform, client, member, other, liaison, consenting)
 
 

@@ -84,7 +84,8 @@ async def test_a_policy_obliges_every_active_member_of_its_sectors_in_its_region
     harbin_teacher = member_registered(region_code="230102", sector_code="education")
     for m in (teacher, other_teacher, doctor, harbin_teacher):
         await publish(platform, m)
-    policy = policy_issued(issued_on=date(2026, 9, 8), region_codes=[JIXI])
+    entered = datetime(2026, 9, 8, 2, tzinfo=UTC)  # the day it was issued: due 30 days on
+    policy = policy_issued(issued_on=date(2026, 9, 8), region_codes=[JIXI], occurred_at=entered)
     async with _visits(platform, FixedClock(NOW)):
         await eventually(
             lambda: _count(platform, "SELECT count(*) FROM member_roster"), lambda n: n == 4
@@ -196,7 +197,8 @@ async def test_overdue_obligations_escalate_to_the_special_committee_then_the_ci
     levels = "SELECT member_id, escalation_level, escalated_to FROM obligation ORDER BY member_id"
     try:
         async with _visits(platform, clock):
-            policy = policy_issued(issued_on=date(2026, 8, 1), occurred_at=NOW)
+            entered = datetime(2026, 8, 1, 2, tzinfo=UTC)  # entered the day it was issued
+            policy = policy_issued(issued_on=date(2026, 8, 1), occurred_at=entered)
             await _seed(platform, with_committee, without, policy)
             await eventually(lambda: _count(platform, OWED), lambda n: n == 2)
             # Due 31 Aug; on 10 Sep (10 days late) both are overdue and climb one rung, swept
@@ -283,3 +285,51 @@ async def test_members_record_only_their_own_and_staff_only_in_their_region(
     assert reused_key.status_code == 409
     assert future.status_code == 422
     assert await _count(platform, "SELECT count(*) FROM contact_record") == 1
+
+
+async def test_staff_run_the_sweep_on_demand_and_see_escalations_fulfilled_late(
+    platform: Platform,
+) -> None:
+    """A policy entered on time, missed: the city office sweeps on demand (it escalates), the
+    member then visits: the obligation says its escalation was fulfilled late, not open; a
+    policy entered 40 days after its date is not swept at all (its window starts on entry)."""
+    member = member_registered(
+        region_code="230382", sector_code="education", special_committee_code="cppcc-230300-edu"
+    )
+    city = platform.keys.headers(Role.CITY_ADMIN, JIXI)
+    me = platform.keys.headers(Role.MEMBER, "230382", member_id=member.member_id)
+    on_time = policy_issued(
+        issued_on=date(2026, 7, 1), occurred_at=datetime(2026, 7, 1, 2, tzinfo=UTC)
+    )
+    late_entry = policy_issued(issued_on=date(2026, 8, 1), occurred_at=NOW)
+    async with _visits(platform, FixedClock(NOW)) as client:
+        await _seed(platform, member, on_time, late_entry)
+        await eventually(lambda: _count(platform, OWED), lambda n: n == 2)
+        refused = await client.post("/v1/obligations/sweep", headers=me)
+        swept = await client.post("/v1/obligations/sweep", headers=city)
+        last = await client.get("/v1/obligations/sweep", headers=city)
+        visit = await client.post(
+            "/v1/visits",
+            headers=me,
+            json={
+                "member_id": str(member.member_id),
+                "channel": "face_to_face",
+                "occasion": "policy_issued",
+                "occurred_on": "2026-09-10",
+                "people_reached": 3,
+                "summary": "宣讲政策",
+            },
+        )
+        listed = await client.get("/v1/obligations", headers=city)
+    assert refused.status_code == 403
+    assert swept.status_code == 200, swept.text
+    assert (swept.json()["overdue"], swept.json()["escalated"]) == (1, 1)
+    assert swept.json()["trigger"] == "on_demand"
+    [run] = last.json()["runs"]
+    assert (run["trigger"], run["overdue"], run["escalated"]) == ("on_demand", 1, 1)
+    assert visit.status_code == 201, visit.text
+    by_source = {o["source_id"]: o for o in listed.json()["items"]}
+    missed, fresh = by_source[str(on_time.occasion_id)], by_source[str(late_entry.occasion_id)]
+    assert (missed["status"], missed["escalation_level"]) == ("fulfilled", 1)
+    assert missed["escalation"] == "fulfilled_late"
+    assert (fresh["due_on"], fresh["escalation"]) == ("2026-10-10", "none")

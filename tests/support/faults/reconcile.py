@@ -4,6 +4,12 @@ Produced = the outbox tables of every producing service, plus anything else with
 the topics. Applied = the `inbox_message` rows of every consumer group (claimed in the same
 transaction as the handler's rows) and projection counters that would drift if a handler ran
 twice. Timestamps come from one Postgres server, so latency needs no clock agreement.
+
+Order is promised per key for transactions the database serialises (one aggregate's row lock):
+their outbox ids follow their commits. Two transactions on one key that no lock orders (two
+contact records of one member at once) commit in either order, and the relay may publish them
+in either; `track_commit_order` numbers commits so that such a pair is not counted as out of
+order, while a pair both orders agree on still is.
 """
 
 from __future__ import annotations
@@ -49,6 +55,7 @@ class Produced:
     created_at: datetime
     outbox_id: int | None = None  # None: put on the topic by the test itself
     copies: int = 0
+    commit_rank: int | None = None  # from track_commit_order: its transaction's place
 
 
 @dataclass
@@ -59,6 +66,7 @@ class Reconciliation:
     applied_twice: int = 0
     delivered_twice: int = 0
     order_violations: int = 0
+    unordered_pairs: int = 0  # same key, transactions no lock ordered: either order is right
     dlq: int = 0
     dlq_reasons: list[str] = field(default_factory=list)
     foreign_messages: int = 0  # on a topic without a ce_id (poison): never an event
@@ -110,6 +118,7 @@ async def reconcile(
                 row["created_at"],
                 row["id"],
             )
+        await _commit_ranks(r, database_urls[service])
     topic_order: dict[tuple[str, str], list[UUID]] = defaultdict(list)
     for topic in await _topics(bootstrap, prefix):
         name = topic.removeprefix(prefix)
@@ -167,8 +176,8 @@ def _order_violations(r: Reconciliation, order: dict[tuple[str, str], list[UUID]
     """Keys whose events reached the topic (first copies) out of their outbox commit order."""
     violations = 0
     for ids in order.values():
-        seq = [o for i in ids if (o := r.produced[i].outbox_id) is not None]
-        violations += sum(1 for a, b in itertools.pairwise(seq) if a > b)
+        seq = [p for i in ids if (p := r.produced[i]).outbox_id is not None]
+        violations += sum(1 for a, b in itertools.pairwise(seq) if _before(r, b, a))
     return violations
 
 
@@ -180,11 +189,74 @@ def _apply_order_violations(r: Reconciliation, g: Group) -> int:
         if p is not None and p.outbox_id is not None:
             by_key[(p.topic, p.key)].append(p)
     violations = 0
+    applied = r.applied[g.name]
     for events in by_key.values():
         events.sort(key=lambda p: p.outbox_id or 0)
-        times = [r.applied[g.name][p.event_id] for p in events]
-        violations += sum(1 for a, b in itertools.pairwise(times) if b < a)
+        violations += sum(
+            1
+            for a, b in itertools.pairwise(events)
+            if applied[b.event_id] < applied[a.event_id] and _before(r, a, b)
+        )
     return violations
+
+
+def _before(r: Reconciliation, a: Produced, b: Produced) -> bool:
+    """Whether `a` must come before `b`: its outbox id is lower and, where commits are numbered,
+    its transaction committed first. When the two disagree no lock ordered the transactions."""
+    if a.outbox_id is None or b.outbox_id is None or a.outbox_id >= b.outbox_id:
+        return False
+    if a.commit_rank is None or b.commit_rank is None or a.commit_rank < b.commit_rank:
+        return True
+    r.unordered_pairs += 1
+    return False
+
+
+# Test instrumentation, installed before the workload starts: at its commit, every transaction
+# that wrote outbox rows numbers them under a lock held until it has committed, so the numbers
+# follow the commit order (a deferred trigger runs just before the commit).
+_TRACK_COMMITS = """
+CREATE SEQUENCE IF NOT EXISTS fault_commit_seq;
+CREATE TABLE IF NOT EXISTS fault_outbox_commit (
+    outbox_id bigint PRIMARY KEY, commit_rank bigint NOT NULL);
+CREATE OR REPLACE FUNCTION fault_note_commit() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_advisory_xact_lock(7240099);
+    INSERT INTO fault_outbox_commit VALUES (NEW.id, nextval('fault_commit_seq'));
+    RETURN NULL;
+END $$;
+DROP TRIGGER IF EXISTS fault_note_commit ON outbox_message;
+CREATE CONSTRAINT TRIGGER fault_note_commit AFTER INSERT ON outbox_message
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION fault_note_commit();
+"""
+
+
+async def track_commit_order(database_urls: dict[str, str]) -> None:
+    """Numbers the producers' outbox commits from now on (where the outbox table exists yet)."""
+    for service in PRODUCERS:
+        conn = await asyncpg.connect(database_urls[service])
+        try:
+            if await conn.fetchval("SELECT to_regclass('outbox_message') IS NOT NULL"):
+                await conn.execute(_TRACK_COMMITS)
+        finally:
+            await conn.close()
+
+
+async def _commit_ranks(r: Reconciliation, dsn: str) -> None:
+    """Each outbox row's commit number, where track_commit_order numbered it."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        if not await conn.fetchval("SELECT to_regclass('fault_outbox_commit') IS NOT NULL"):
+            return
+        rows = await conn.fetch(
+            "SELECT o.event_id, c.commit_rank FROM fault_outbox_commit c"
+            " JOIN outbox_message o ON o.id = c.outbox_id"
+        )
+    finally:
+        await conn.close()
+    for row in rows:
+        p = r.produced.get(row["event_id"])
+        if p is not None:
+            p.commit_rank = row["commit_rank"]
 
 
 def _lost(r: Reconciliation, groups: list[Group]) -> list[str]:

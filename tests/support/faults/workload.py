@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import random
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -45,6 +46,9 @@ class Workload:
     ok: int = 0
     errors: int = 0
     created: list[tuple[str, UUID]] = field(default_factory=list)  # (service, id) answered 201
+    # What the refused requests were answered: a client can only retry what says it may.
+    refused: Counter[int] = field(default_factory=Counter)
+    unavailable_without_retry_after: int = 0
     _task: asyncio.Task[None] | None = None
 
     def __post_init__(self) -> None:
@@ -115,6 +119,9 @@ class Workload:
                 self.created.append((service, UUID(response.json()["id"])))
             else:
                 self.errors += 1
+                self.refused[response.status_code] += 1
+                if response.status_code == 503 and "Retry-After" not in response.headers:
+                    self.unavailable_without_retry_after += 1
         finally:
             gate.release()
 

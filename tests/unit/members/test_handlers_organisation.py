@@ -68,6 +68,19 @@ async def test_festivals_of_an_unknown_sector_are_not_found(
     assert fake.organisation.festivals == {"education": [("教师节", 9, 10)]}
 
 
+async def test_a_festival_name_given_twice_is_invalid_input_and_nothing_is_written(
+    fake: FakeMembersUnitOfWork, uow: MembersUnitOfWork
+) -> None:
+    twice = (("教师节", 9, 10), ("教师节", 1, 1))
+    with pytest.raises(InvalidInput):
+        await add_sector(AddSector("teachers", "教师界", twice), principal=PROVINCE_ADMIN, uow=uow)
+    with pytest.raises(InvalidInput):
+        await set_festivals(SetFestivals("education", twice), principal=PROVINCE_ADMIN, uow=uow)
+    assert "teachers" not in fake.organisation.sectors
+    assert "education" not in fake.organisation.festivals
+    assert not fake.committed
+
+
 async def test_a_committee_takes_its_level_from_its_region(
     fake: FakeMembersUnitOfWork, uow: MembersUnitOfWork
 ) -> None:

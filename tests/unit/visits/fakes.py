@@ -9,7 +9,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from services.visits.domain.concerns import Liaison
-from services.visits.domain.obligations import OWED
+from services.visits.domain.obligations import OWED, SweepRun
 from services.visits.domain.visits import ContactRecord, OwedObligation
 from services.visits.repository.obligations import ObligationRow
 from services.visits.repository.roster import RosterMember
@@ -17,6 +17,7 @@ from shared.auth import Principal, Role
 from shared.contracts import members as ev
 from tests.support.fakes import FakeUnitOfWork
 from tests.unit.visits.fake_concerns import FakeConcerns, FakeDispatches
+from tests.unit.visits.fake_departments import FakeDepartments
 
 # 10:00 in Heilongjiang on 10 September 2026 (02:00 UTC): "today" is the 10th either way.
 NOW = datetime(2026, 9, 10, 2, tzinfo=UTC)
@@ -112,6 +113,7 @@ class FakeObligations:
         self.roster = roster
         self.rows: dict[UUID, ObligationRow] = {}
         self.counts_from: dict[UUID, date] = {}
+        self.sweeps: dict[str, SweepRun] = {}
 
     def add(self, member: RosterMember, kind: str, *, due_on: date, **values: Any) -> ObligationRow:
         """An obligation already owed (test set-up)."""
@@ -227,6 +229,9 @@ class FakeObligations:
     async def escalate(self, obligation_id: UUID, *, level: int, to: str) -> None:
         self._update([obligation_id], status="escalated", escalation_level=level, escalated_to=to)
 
+    async def record_sweep(self, run: SweepRun) -> None:
+        self.sweeps[run.trigger] = run
+
     async def withdraw_for(self, member_id: UUID, *, at: datetime) -> list[ObligationRow]:
         owed = [o.id for o in self.rows.values() if o.member_id == member_id and o.status in OWED]
         return self._update(owed, status="withdrawn")
@@ -251,6 +256,7 @@ class FakeVisitsUnitOfWork(FakeUnitOfWork):
         self.visits = FakeContactRecords()
         self.concerns = FakeConcerns(self.roster)
         self.dispatches = FakeDispatches(now)
+        self.departments = FakeDepartments()
 
 
 def member_principal(member: RosterMember) -> Principal:
