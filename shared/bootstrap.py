@@ -63,6 +63,7 @@ def create_platform_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with running(settings, migrations_dir=migrations_dir, consumers=consumers) as rt:
             app.state.readiness_checks = rt.readiness_checks()
+            app.state.liveness_checks = rt.liveness_checks()
             if on_start is not None:
                 on_start(app, rt)
             yield

@@ -90,6 +90,14 @@ class Runtime:
         task = self.consumers_task
         return task is None or (task.done() and not task.cancelled() and not task.exception())
 
+    async def consumers_not_failed(self) -> bool:
+        """False once the consumers' start has failed: only a restart brings them back."""
+        task = self.consumers_task
+        return task is None or not task.done() or task.cancelled() or task.exception() is None
+
+    def liveness_checks(self) -> dict[str, Callable[[], Awaitable[bool]]]:
+        return {"consumers": self.consumers_not_failed}
+
     def readiness_checks(self) -> dict[str, Callable[[], Awaitable[bool]]]:
         return {
             "database": self.database_ready,

@@ -161,8 +161,9 @@ def render(
     if signins:  # the pages sign in through Keycloak; a dev token in the link would be ignored
         pages = [(f"{a.label}: sign in as {a.username}", a.page) for a in signins]
     facts = "The demo province is not loaded (see make run's output); offices only"
-    if manifest is not None and not signins:
-        pages += _demo_pages(manifest, t, urls)
+    if manifest is not None:
+        if not signins:
+            pages += _demo_pages(manifest, t, urls)
         facts = (
             f"{manifest['members']} members, {manifest['liaisons']} liaisons, "
             f"{manifest['workstations']} workstations and workrooms, {manifest['visits']} "

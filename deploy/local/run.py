@@ -145,6 +145,10 @@ def _spawn(
         # Keycloak's tokens and the dev tokens are both accepted (development).
         f"{prefix}_OIDC_ISSUER": oidc_issuer,
     }
+    if name == "visits":
+        # The demo loads a past year, its contacts dated as they happened: obligations run
+        # from the occasions' own dates, or the year's compliance would all be "not yet due".
+        env["VISITS_DUE_FROM_ENTRY"] = "false"
     if name == "members":  # only the members service holds liaisons' personal data
         env["MEMBERS_PII_KEY_FILE"] = str(public_key.parent / PII_KEY_NAME)
         # Accounts follow the directory: the provisioning client's (dev) secret, as a file.

@@ -28,7 +28,8 @@ def due_rules(settings: VisitsSettings) -> DueRules:
         "liaison_hardship",
         "sector_festival",
     )
-    return DueRules({kind: getattr(settings, f"due_days_{kind}") for kind in kinds})
+    days = {kind: getattr(settings, f"due_days_{kind}") for kind in kinds}
+    return DueRules(days, from_entry=settings.due_from_entry)
 
 
 def members_events(settings: VisitsSettings) -> ConsumerSpec[VisitsUnitOfWork]:

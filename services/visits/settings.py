@@ -23,6 +23,9 @@ class VisitsSettings(ServiceSettings):
     due_days_liaison_request: int = Field(default=7, ge=0)
     due_days_liaison_hardship: int = Field(default=3, ge=0)
     due_days_sector_festival: int = Field(default=7, ge=0)
+    # An occasion entered after its date is due from the day it was entered (see DueRules);
+    # false counts from the occasion's date, for loading a past year with its own contacts.
+    due_from_entry: bool = True
 
     # Overdue this many days → the guiding special committee; as many again → the city office.
     escalate_after_days: int = Field(default=7, ge=1)

@@ -50,9 +50,36 @@ class RequestMetrics:
 health_router = APIRouter(tags=["operations"])
 
 
-@health_router.get("/health/live", summary="The process is up")
-async def live() -> dict[str, str]:
-    return {"status": "ok"}
+_LIVENESS = {
+    "type": "object",
+    "required": ["status"],
+    "properties": {
+        "status": {"type": "string", "enum": ["ok", "failed"]},
+        "checks": {"type": "object", "additionalProperties": {"type": "boolean"}},
+    },
+}
+
+
+@health_router.get(
+    "/health/live",
+    summary="The process is up and can still make progress",
+    responses={
+        200: {"description": "Alive", "content": {"application/json": {"schema": _LIVENESS}}},
+        503: {
+            "description": "Failed for good (e.g. its consumers could not start): restart it",
+            "content": {"application/json": {"schema": _LIVENESS}},
+        },
+    },
+)
+async def live(request: Request) -> JSONResponse:
+    # Only what a restart would cure: a dependency being away is readiness' business.
+    checks: dict[str, ReadinessCheck] = getattr(request.app.state, "liveness_checks", {})
+    outcomes = await asyncio.gather(*(_passes(check) for check in checks.values()))
+    if all(outcomes):
+        return JSONResponse({"status": "ok"})
+    return JSONResponse(
+        {"status": "failed", "checks": dict(zip(checks, outcomes, strict=True))}, status_code=503
+    )
 
 
 _READINESS = {

@@ -30,14 +30,19 @@ class DueRules:
     window that closed before anyone saw it would only produce escalations nobody could avoid.
     The plenary is the exception: its date is the deadline (the visit is for before it), so one
     entered after it is due the day it was entered.
+
+    `from_entry=False` counts every window from the occasion's own date: for loading history
+    whose contacts are recorded with their own (past) dates too, as the demo province does.
     """
 
     days: dict[str, int]
+    from_entry: bool = True
 
     def due_on(
         self, kind: OccasionKind, occasion_date: date, entered_on: date | None = None
     ) -> date:
-        start = max(occasion_date, entered_on or occasion_date)
+        late_entry = entered_on if self.from_entry and entered_on else occasion_date
+        start = max(occasion_date, late_entry)
         if kind == "plenary_upcoming":
             return start
         return start + timedelta(days=self.days[kind])

@@ -36,6 +36,9 @@ def test_the_start_page_lists_a_demo_account_for_every_person_and_keeps_the_dev_
     assert "#token=" not in page
     assert "#member=01a21f0d-b06b-7bb4-a884-33f9eea438b1" in page
     assert all(a.token in page for a in people)  # still there for curl and scripts
+    # The loaded province is described, sign-in or not (it once said "not loaded").
+    assert "not loaded" not in page
+    assert "3 members, 30 liaisons" in page
 
 
 def test_without_keycloak_the_links_still_log_in_with_dev_tokens(tmp_path: Path) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import timedelta
 
 import pytest
@@ -33,6 +33,21 @@ async def test_a_policy_entered_after_its_date_gives_the_whole_window_from_the_d
     assert opened.due_on == TODAY + timedelta(days=30)
     # A contact made since the policy was issued still counts for it.
     assert fake.obligations.counts_from[opened.id] == issued_40_days_ago
+
+
+async def test_history_loaded_with_its_own_contacts_runs_windows_from_the_occasions_date(
+    fake: FakeVisitsUnitOfWork, uow: VisitsUnitOfWork
+) -> None:
+    # VISITS_DUE_FROM_ENTRY=false: a year loaded at once (the demo) keeps its own deadlines.
+    fake.roster.add_member(region_code="230302", sector_code="education")
+    issued_40_days_ago = TODAY - timedelta(days=40)
+    policy = policy_issued(occurred_at=NOW, issued_on=issued_40_days_ago, region_codes=["230300"])
+    history = replace(RULES, from_entry=False)
+    async with uow:
+        await use.open_for_policy(policy, uow, rules=history, timezone=TIMEZONE)
+        await uow.commit()
+    [opened] = fake.obligations.rows.values()
+    assert opened.due_on == issued_40_days_ago + timedelta(days=30)
 
 
 async def test_a_plenary_entered_after_it_happened_is_due_the_day_it_was_entered(

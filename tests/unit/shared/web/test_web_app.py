@@ -294,6 +294,19 @@ async def test_liveness_needs_nothing_but_the_process(client: httpx.AsyncClient)
     assert response.json() == {"status": "ok"}
 
 
+async def test_liveness_fails_when_something_only_a_restart_cures_has_failed(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    # Consumers that could not start leave the API up but the service useless: the liveness
+    # probe must say so, or the orchestrator never restarts it.
+    app.state.liveness_checks = {"consumers": _check(False)}
+
+    response = await client.get("/health/live")
+
+    assert response.status_code == 503
+    assert response.json() == {"status": "failed", "checks": {"consumers": False}}
+
+
 def _check(result: bool) -> Callable[[], Awaitable[bool]]:
     async def check() -> bool:
         return result
