@@ -86,6 +86,10 @@ class ServiceSettings(BaseSettings):
     def _auth_fits_the_environment(self) -> Self:
         """Production trusts a real identity provider only: never the dev tokens, whose
         signing key sits in a developer's `.run/keys`, and never an issuer on plain HTTP."""
+        oidc = (self.oidc_issuer or "").rstrip("/")
+        if oidc and self.jwt_public_key_file is not None and oidc == self.jwt_issuer.rstrip("/"):
+            # The verifier keys its issuers by name: one would silently shadow the other.
+            raise ValueError("jwt_issuer must differ from oidc_issuer when both are trusted")
         if self.environment != "production":
             return self
         if self.jwt_public_key_file is not None and self.jwt_issuer == DEV_ISSUER:

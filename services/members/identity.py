@@ -49,8 +49,11 @@ class Account:
 
 
 class AccountDirectory(Protocol):
-    async def ensure(self, account: Account) -> str:
-        """Create or link the account, make it match; returns Keycloak's user id."""
+    async def ensure(self, account: Account, *, create_only: bool = False) -> str:
+        """Create or link the account, make it match; returns Keycloak's user id.
+
+        `create_only`: a user of that name already existing is refused, never taken over (an
+        office creating staff must not reset, move or re-enable someone else's account)."""
 
     async def set_password(self, user_id: str, password: str, *, temporary: bool) -> None: ...
 
@@ -93,8 +96,10 @@ class KeycloakAccounts:
         self._clock = clock
         self._token: tuple[str, float] | None = None
 
-    async def ensure(self, account: Account) -> str:
+    async def ensure(self, account: Account, *, create_only: bool = False) -> str:
         user = await self._find(account)
+        if user is not None and create_only:
+            raise IdentityRefused(f"user name {account.username!r} is taken")
         if user is None:
             user_id = await self._create(account)
             user = await self._call("GET", f"/users/{user_id}")
@@ -121,7 +126,14 @@ class KeycloakAccounts:
                 return dict(found[0])
         q = {"username": account.username, "exact": "true"}
         found = await self._call("GET", "/users", params=q)
-        return dict(found[0]) if found else None
+        if not found:
+            return None
+        user = dict(found[0])
+        if account.member_id and _member_of(user) != account.member_id:
+            # The member's user name held by an account that is not theirs (a citizen who
+            # registered it first): linking would hand that person the member's rights.
+            raise IdentityRefused(f"user name {account.username!r} belongs to another account")
+        return user
 
     async def _create(self, account: Account) -> str:
         body = _merged({"username": account.username}, account)
@@ -195,3 +207,8 @@ def _check(response: httpx.Response, *, ok_conflict: bool = False, what: str = "
         raise IdentityUnavailable(f"keycloak answered {status} to {what}")
     if status >= 400 and not (ok_conflict and status == 409):
         raise IdentityRefused(f"keycloak answered {status} to {what}: {response.text[:200]}")
+
+
+def _member_of(user: dict[str, Any]) -> str | None:
+    values = (user.get("attributes") or {}).get("member_id") or []
+    return str(values[0]) if values else None

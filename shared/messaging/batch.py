@@ -1,10 +1,11 @@
 """Applying a fetched batch of messages in one transaction: one DB commit, one offset commit.
 
 The one path every consumed record takes. What makes it safe: the inbox claims every event id
-inside the transaction, and the offsets are committed only after it (FastStream's
-AckPolicy.ACK, once `handle_batch` returns). If anything in the batch fails for a reason other
-than the database being away, the batch is rolled back and replayed one message at a time, so a
-single poison message reaches the DLQ and its neighbours still apply.
+inside the transaction, and the offsets are committed only after it (once `handle_batch`
+returns; if it raises, the subscriber rewinds to the batch's first records: broker.py). If
+anything in the batch fails for a reason other than the database being away, the batch is
+rolled back and replayed one message at a time, so a single poison message reaches the DLQ and
+its neighbours still apply.
 """
 
 from __future__ import annotations

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -11,6 +12,7 @@ from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 from faststream.kafka.message import KafkaMessage as KafkaStreamMessage
 
+from shared.logging import get_logger
 from shared.messaging.batch import handle_batch
 from shared.messaging.consumer import IdempotentConsumer
 from shared.messaging.security import KafkaConnection
@@ -18,6 +20,9 @@ from shared.metrics import CONSUMER_LAG
 
 SESSION_TIMEOUT_MS = 10_000
 HEARTBEAT_INTERVAL_MS = 3_000
+# Between two readings of a batch that could not be handled.
+BATCH_RETRY_PAUSE_SECONDS = 1.0
+log = get_logger(__name__)
 
 
 def create_broker(connection: KafkaConnection, *, client_id: str) -> KafkaBroker:
@@ -50,19 +55,28 @@ def attach_consumer(
 ) -> None:
     """Subscribe `consumer` to `topics` as Kafka's `group_id`, a fetched batch at a time.
 
-    AckPolicy.ACK commits the batch's offsets after the handler returns, and the handler
-    returns only once every message is applied, skipped as a duplicate, or dead-lettered.
+    The batch's offsets are committed after the handler returns, and it returns only once
+    every message is applied, skipped as a duplicate, or dead-lettered. If it raises (the DLQ
+    unreachable, say), NACK_ON_ERROR rewinds every partition of the batch to its first record
+    so it is read again: FastStream's ACK policy would commit the offsets on an error too,
+    losing the whole batch. What was applied already is skipped by the inbox the second time.
     """
 
     async def on_batch(bodies: list[bytes], message: KafkaMessage) -> None:
         records = list(message.raw_message)
-        await handle_batch(consumer, records)
+        try:
+            await handle_batch(consumer, records)
+        except Exception:
+            log.exception("batch not handled: it will be read again", size=len(records))
+            # A failure that lasts (the DLQ's leader away) must not spin on the same batch.
+            await asyncio.sleep(BATCH_RETRY_PAUSE_SECONDS)
+            raise
         _record_lag(message, records, consumer)
 
     broker.subscriber(
         *topics,
         group_id=group_id,
-        ack_policy=AckPolicy.ACK,
+        ack_policy=AckPolicy.NACK_ON_ERROR,
         auto_offset_reset="earliest",
         batch=True,
         max_records=max_records,

@@ -6,6 +6,7 @@ and how long a failed sync waits before it is tried again.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -34,6 +35,10 @@ class AccountWanted:
     @property
     def username(self) -> str:
         return username_of(self.member_id)
+
+
+# What `username_of` makes: reserved for members, so no office account can take one.
+MEMBER_USERNAME = re.compile(r"m[0-9a-f]{12}")
 
 
 def username_of(member_id: UUID) -> str:

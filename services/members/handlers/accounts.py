@@ -14,7 +14,12 @@ from datetime import timedelta
 from uuid import UUID
 
 from services.members.domain.access import require_member_visible, require_registrar
-from services.members.domain.accounts import MEMBER_ROLE, require_account_admin, retry_delay
+from services.members.domain.accounts import (
+    MEMBER_ROLE,
+    MEMBER_USERNAME,
+    require_account_admin,
+    retry_delay,
+)
 from services.members.identity import (
     Account,
     AccountDirectory,
@@ -132,6 +137,8 @@ async def create_office_account(
     username = cmd.username.strip()
     if not username or len(username) > 64 or any(c.isspace() for c in username):
         raise InvalidInput("username must be 1-64 characters without spaces")
+    if MEMBER_USERNAME.fullmatch(username):
+        raise InvalidInput("user names of the form m + 12 hex digits are the members' own")
     account = Account(
         username=username,
         role=cmd.role.value,
@@ -139,7 +146,7 @@ async def create_office_account(
         first_name=cmd.full_name.strip(),
         department_code=cmd.department_code,
     )
-    return await _issue(account, _require(directory))
+    return await _issue(account, _require(directory), create_only=True)
 
 
 async def reset_member_password(
@@ -172,10 +179,12 @@ def _require(directory: AccountDirectory | None) -> AccountDirectory:
     return directory
 
 
-async def _issue(account: Account, directory: AccountDirectory) -> IssuedPassword:
+async def _issue(
+    account: Account, directory: AccountDirectory, *, create_only: bool = False
+) -> IssuedPassword:
     password = temporary_password()
     try:
-        user_id = await directory.ensure(account)
+        user_id = await directory.ensure(account, create_only=create_only)
         await directory.set_password(user_id, password, temporary=True)
     except IdentityUnavailable as exc:
         raise SignInUnavailable("the sign-in service is unreachable: retry later") from exc

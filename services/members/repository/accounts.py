@@ -63,10 +63,11 @@ class AccountRepository:
         """Lease up to `limit` due rows: other replicas skip them until `lease_until`, and no
         row lock is held while Keycloak is called (a directory write never waits on it)."""
         rows = await self._conn.fetch(
-            f"""UPDATE keycloak_account SET next_attempt_at = $2
+            f"""UPDATE keycloak_account SET leased_until = $2
                 WHERE member_id IN (
                     SELECT member_id FROM keycloak_account
                     WHERE synced_version < wanted_version AND next_attempt_at <= $1
+                      AND leased_until <= $1
                     ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED)
                 RETURNING {_COLUMNS}""",
             now,
@@ -80,7 +81,7 @@ class AccountRepository:
             # A change noted meanwhile has a higher wanted_version: the row stays due.
             """UPDATE keycloak_account SET synced_version = greatest(synced_version, $2),
                    keycloak_user_id = $3, attempts = 0, last_error = NULL, synced_at = $4,
-                   updated_at = $4
+                   updated_at = $4, leased_until = '-infinity'
                WHERE member_id = $1""",
             row.member_id,
             row.wanted_version,
@@ -89,10 +90,15 @@ class AccountRepository:
         )
 
     async def failed(self, row: AccountRow, error: str, retry_at: datetime, at: datetime) -> None:
+        # The lease ends either way; the backoff applies only if no newer version came meanwhile
+        # (a newer one is due at once, and gets its own attempts).
         await self._conn.execute(
-            """UPDATE keycloak_account SET attempts = attempts + 1, last_error = $2,
-                   next_attempt_at = $3, updated_at = $4
-               WHERE member_id = $1 AND wanted_version = $5""",
+            """UPDATE keycloak_account SET leased_until = '-infinity', updated_at = $4,
+                   attempts = attempts + (wanted_version = $5)::int,
+                   last_error = CASE WHEN wanted_version = $5 THEN $2 ELSE last_error END,
+                   next_attempt_at = CASE WHEN wanted_version = $5 THEN $3
+                                          ELSE next_attempt_at END
+               WHERE member_id = $1""",
             row.member_id,
             error[:500],
             retry_at,

@@ -165,6 +165,36 @@ async def test_two_replicas_never_claim_the_same_account(platform: Platform) -> 
         assert len(first | second) == 6
 
 
+async def test_a_member_retired_while_another_replica_syncs_them_is_not_re_enabled(
+    platform: Platform,
+) -> None:
+    # Replica A leases the "enabled" version; the member is retired meanwhile. Replica B must
+    # not take the row until A is done, or A would undo B's disabling afterwards.
+    async with _members(platform) as (client, pool):
+        member_id = await _register(client, platform)
+        now = datetime.now(UTC)
+        async with MembersUnitOfWork(pool, scope=None) as uow:
+            [leased] = await uow.accounts.claim_due(now, now + timedelta(minutes=2), 10)
+            await uow.commit()
+        retired = await client.post(f"/v1/members/{member_id}/retire", headers=_admin(platform))
+        assert retired.status_code == 200, retired.text
+
+        async with MembersUnitOfWork(pool, scope=None) as uow:
+            taken_by_b = await uow.accounts.claim_due(now, now + timedelta(minutes=2), 10)
+            await uow.commit()
+        assert taken_by_b == []  # still A's
+        async with MembersUnitOfWork(pool, scope=None) as uow:
+            await uow.accounts.synced(leased, "kc-user", now)  # A finishes the older version
+            await uow.commit()
+        shown = await _account(client, platform, member_id)
+        assert (shown["enabled"], shown["state"]) == (False, "pending")  # the retirement waits
+        kc = FakeKeycloak()
+        await _sync(pool, kc, now)
+        user = kc.by_username(shown["username"])
+        assert user is not None
+        assert user["enabled"] is False
+
+
 async def test_a_liaison_signed_in_as_a_constituent_reports_their_own_hardship(
     platform: Platform,
 ) -> None:

@@ -27,6 +27,7 @@ from services.members.handlers.accounts import (
 )
 from services.members.identity import (
     Account,
+    IdentityRefused,
     IdentityUnavailable,
     KeycloakAccounts,
     admin_base,
@@ -83,20 +84,32 @@ async def test_syncing_twice_links_the_same_account_instead_of_making_another() 
     assert kc.tokens_issued == 1  # the provisioning token is reused until it nears expiry
 
 
-async def test_an_account_made_by_hand_under_the_user_name_is_linked_and_keeps_its_email() -> None:
+async def test_an_account_an_admin_made_for_the_member_is_linked_and_keeps_its_email() -> None:
     kc = FakeKeycloak()
     kc.users["u1"] = {
         "id": "u1",
         "username": username_of(MEMBER),
         "email": "chen@example.cn",
         "enabled": True,
-        "attributes": {"phone": ["17012345678"]},
+        "attributes": {"phone": ["17012345678"], "member_id": [str(MEMBER)]},
     }
     assert await directory(kc).ensure(member_account()) == "u1"
     user = kc.users["u1"]
     assert user["email"] == "chen@example.cn"
     assert user["attributes"]["phone"] == ["17012345678"]
-    assert user["attributes"]["member_id"] == [str(MEMBER)]
+    assert kc.roles["u1"] == {"member"}
+
+
+async def test_someone_elses_account_under_the_members_user_name_is_never_taken_over() -> None:
+    # A citizen who registered the member's user name first must not become the member.
+    kc = FakeKeycloak()
+    kc.users["c1"] = {"id": "c1", "username": username_of(MEMBER), "enabled": True,
+                      "attributes": {"region": ["230000"]}}  # fmt: skip
+    kc.roles["c1"] = {"constituent"}
+    with pytest.raises(IdentityRefused, match="another account"):
+        await directory(kc).ensure(member_account())
+    assert kc.users["c1"]["attributes"] == {"region": ["230000"]}
+    assert kc.roles["c1"] == {"constituent"}
 
 
 async def test_a_retired_members_account_is_disabled_and_their_sessions_ended() -> None:
@@ -283,6 +296,31 @@ async def test_an_office_account_gets_its_role_and_a_one_time_password() -> None
     assert kc.roles[user["id"]] == {"committee_staff"}
     assert kc.passwords[user["id"]] == (issued.temporary_password, True)
     assert len(issued.temporary_password) == 12
+
+
+async def test_an_office_cannot_take_over_an_existing_account_by_its_user_name() -> None:
+    # Creating staff must never move, re-enable or reset the password of someone else's account.
+    kc = FakeKeycloak()
+    kc.users["p1"] = {"id": "p1", "username": "demo-province", "enabled": False,
+                      "attributes": {"region": ["230000"]}}  # fmt: skip
+    kc.roles["p1"] = {"province_admin"}
+    cmd = CreateOfficeAccount("demo-province", "冒名", Role.COMMITTEE_STAFF, "230382")
+    with pytest.raises(Conflict, match="taken"):
+        await create_office_account(
+            cmd, principal=as_(Role.COUNTY_ADMIN, "230382"), directory=directory(kc)
+        )
+    assert kc.users["p1"]["enabled"] is False
+    assert kc.users["p1"]["attributes"] == {"region": ["230000"]}
+    assert kc.roles["p1"] == {"province_admin"}
+    assert "p1" not in kc.passwords
+
+
+async def test_an_office_cannot_create_an_account_under_a_members_user_name() -> None:
+    cmd = CreateOfficeAccount(username_of(MEMBER), "某人", Role.COMMITTEE_STAFF, "230300")
+    with pytest.raises(InvalidInput, match="members' own"):
+        await create_office_account(
+            cmd, principal=as_(Role.CITY_ADMIN, "230300"), directory=directory(FakeKeycloak())
+        )
 
 
 async def test_without_a_sign_in_service_office_accounts_are_a_conflict_not_an_outage() -> None:

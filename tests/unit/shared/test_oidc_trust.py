@@ -335,3 +335,10 @@ def test_production_refuses_the_dev_issuer_and_plain_http(tmp_path: Path) -> Non
     assert ServiceSettings(oidc_issuer=ISSUER, jwt_public_key_file=public).environment == (
         "development"
     )
+
+
+def test_one_issuer_name_for_two_kinds_of_keys_is_refused(tmp_path: Path) -> None:
+    # Keyed by issuer, the static keys would silently replace the identity provider's JWKS.
+    public = ensure_keys(tmp_path)
+    with pytest.raises(ValidationError, match="must differ"):
+        ServiceSettings(oidc_issuer=ISSUER, jwt_public_key_file=public, jwt_issuer=ISSUER + "/")
