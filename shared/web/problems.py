@@ -67,14 +67,17 @@ async def _on_validation(request: Request, exc: Exception) -> JSONResponse:
         {"loc": [str(p) for p in e.get("loc", ())], "msg": e.get("msg", ""), "type": e.get("type")}
         for e in exc.errors()
     ]
+    # Values the document calls valid that a domain rule refuses (an ID number's checksum: no
+    # JSON Schema can say it) are told apart from values the document itself refuses.
+    kind = "field-rule" if _only_domain_rules(exc) else "validation"
     return problem_response(
-        request,
-        422,
-        "Unprocessable Content",
-        "the request is not valid",
-        "validation",
-        errors=errors,
+        request, 422, "Unprocessable Content", "the request is not valid", kind, errors=errors
     )
+
+
+def _only_domain_rules(exc: RequestValidationError) -> bool:
+    raised = [(e.get("ctx") or {}).get("error") for e in exc.errors()]
+    return bool(raised) and all(isinstance(error, DomainError) for error in raised)
 
 
 # Text the database cannot store (a NUL character, say) is the client's input, not our fault.

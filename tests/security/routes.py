@@ -100,6 +100,17 @@ ROUTES: dict[Route, Target | NoObject] = {
         "liaison", body=lambda c, _: {"kind": "request", "summary": "越权上报"}
     ),
     ("members", "GET", "/v1/liaisons/{liaison_id}/circumstances"): Target("liaison"),
+    ("members", "GET", "/v1/members/{member_id}/account"): Target("member"),
+    ("members", "POST", "/v1/members/{member_id}/account/password"): Target("member"),
+    ("members", "POST", "/v1/accounts"): _LIST,
+    ("members", "PUT", "/v1/liaisons/{liaison_id}/account"): Target(
+        "liaison", body=lambda c, _: {"subject": "attacker-account"}
+    ),
+    ("members", "DELETE", "/v1/liaisons/{liaison_id}/account"): Target("liaison"),
+    ("members", "GET", "/v1/me/liaison"): NoObject("the caller's own liaison, from the token"),
+    ("members", "POST", "/v1/me/circumstances"): NoObject("for the caller's own liaison only"),
+    ("visits", "GET", "/v1/obligations/sweep"): NoObject("the operators' sweep runs, no id"),
+    ("visits", "POST", "/v1/obligations/sweep"): NoObject("runs the sweep; takes no id"),
     ("members", "POST", "/v1/workstations"): _LIST,
     ("members", "GET", "/v1/departments"): _LIST,
     ("members", "POST", "/v1/departments"): _LIST,

@@ -365,6 +365,10 @@ async def collect_objects(world: World) -> None:
         ]
 
 
+# Written by time-driven work whatever the requests do (each sweep pass records itself).
+_WRITTEN_BY_THE_CLOCK = frozenset({"obligation_sweep_run"})
+
+
 async def table_digest(world: World, service: str) -> dict[str, str]:
     """An md5 of every table's rows in one service's database: equal digests, no change."""
     conn = await asyncpg.connect(world.platform.database_urls[service])
@@ -375,6 +379,8 @@ async def table_digest(world: World, service: str) -> dict[str, str]:
         digest: dict[str, str] = {}
         for t in tables:
             name = t["tablename"]
+            if name in _WRITTEN_BY_THE_CLOCK:
+                continue
             rows = f'"{name}"'  # a name from pg_tables, quoted
             digest[name] = await conn.fetchval(
                 f"SELECT md5(coalesce(string_agg(x::text, ',' ORDER BY x::text), '')) FROM {rows} x"  # noqa: S608

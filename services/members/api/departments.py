@@ -19,8 +19,12 @@ from shared.web.params import IdempotencyKey, NotClearable, answer_created
 from shared.web.security import CurrentPrincipal
 
 router = APIRouter(prefix="/v1", tags=["departments"])
-Contact = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-PlatformId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+Contact = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=r"\S")
+]
+PlatformId = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=r"\S")
+]
 
 
 class DepartmentIn(BaseModel):
@@ -84,7 +88,7 @@ async def list_departments(
     q: Annotated[str | None, Query(max_length=100, description="part of the name or code")] = None,
     region_code: RegionCode | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> DepartmentPageOut:
     found = await views.search(
         principal=principal,

@@ -44,7 +44,8 @@ Phone = Annotated[
 Workplace = Annotated[str, Field(max_length=200)]
 IdNumber = Annotated[
     str,
-    Field(max_length=18, description="18 characters, GB 11643 checksum"),
+    # The shape here; the GB 11643 checksum, which no pattern can say, in the domain.
+    Field(pattern=r"^[0-9]{17}[0-9Xx]$", description="18 characters, GB 11643 checksum"),
     AfterValidator(domain.clean_id_number),
 ]
 ExternalId = Annotated[str, Field(min_length=1, max_length=100)]

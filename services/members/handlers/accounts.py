@@ -157,13 +157,14 @@ async def reset_member_password(
     directory: AccountDirectory | None,
 ) -> IssuedPassword:
     require_member_visible(principal, cmd.member_id)
-    found = _require(directory)
     async with uow:
         member = await uow.members.get_in_scope(cmd.member_id, principal.region_code)
         if member is None:
             raise NotFound("member not found")
         require_registrar(principal, member.region_code)
         row = await uow.accounts.get(member.id)
+    # After the scope check: another area's member is a 404 whether sign-in is on or not.
+    found = _require(directory)
     if row is None or row.keycloak_user_id is None or row.due:
         raise Conflict("the member's account is not in step with the directory yet: retry soon")
     if not row.wanted_enabled:

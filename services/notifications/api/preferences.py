@@ -7,7 +7,17 @@ from typing import Annotated
 from zoneinfo import available_timezones
 
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, Field, JsonValue, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    JsonValue,
+    StringConstraints,
+    WithJsonSchema,
+    field_validator,
+)
 
 from services.notifications import views
 from services.notifications.api.deps import DepsDep, InboxKey, InboxOwner
@@ -17,6 +27,35 @@ from services.notifications.handlers.preferences import UpdatePreferences, updat
 router = APIRouter(prefix="/v1/preferences", tags=["preferences"])
 Phone = Annotated[str, StringConstraints(pattern=r"^\+?[0-9]{6,20}$")]
 Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]{1,64}@[^@\s]{1,255}$")]
+
+
+def _text_only(value: object) -> object:
+    # A number would be read as seconds since midnight; the document says a string.
+    if not isinstance(value, str | time):
+        raise ValueError("a wall-clock time is written HH:MM or HH:MM:SS")
+    return value
+
+
+def _wall_clock(value: time) -> time:
+    if value.tzinfo is not None:
+        raise ValueError("a wall-clock time in `timezone`, without an offset")
+    return value
+
+
+# What is sent and what is taken: "22:00" or "22:00:00", no offset (the zone is `timezone`).
+# JSON Schema's `format: time` demands an offset, which these times never carry.
+WallClock = Annotated[
+    time,
+    BeforeValidator(_text_only),
+    AfterValidator(_wall_clock),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?$",
+            "description": "a wall-clock time in `timezone`: HH:MM or HH:MM:SS",
+        }
+    ),
+]
 
 
 def _inbox_only() -> list[Channel]:
@@ -30,8 +69,8 @@ class PreferencesIn(BaseModel):
     email: Email | None = None
     phone: Phone | None = None
     wechat_openid: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
-    quiet_start: time | None = None
-    quiet_end: time | None = None
+    quiet_start: WallClock | None = None
+    quiet_end: WallClock | None = None
     # The document lists the zones the validator knows, so it refuses what the server refuses.
     timezone: str = Field(
         default="Asia/Shanghai",

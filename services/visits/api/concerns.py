@@ -39,11 +39,14 @@ C = TypeVar("C")
 
 # Postgres text cannot hold NUL: refusing it here makes it a 422, not a 500.
 _NO_NUL = r"^[^\x00]*$"
+# Required text: no NUL and at least one visible character (the server strips the blanks, so
+# the document must refuse what is only blanks, not just the empty string).
+_SOME_TEXT = r"^[^\x00]*[^\x00\s][^\x00]*$"
 Title = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=_NO_NUL)
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=_SOME_TEXT)
 ]
 Text = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000, pattern=_NO_NUL)
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000, pattern=_SOME_TEXT)
 ]
 DepartmentCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
 
@@ -97,7 +100,7 @@ class UpgradeIn(_In):
     to: UpgradeTarget
     reference: Annotated[
         str,
-        StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=_NO_NUL),
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=_SOME_TEXT),
     ]
 
 

@@ -73,22 +73,44 @@ async def signing_in(
             _url(p.reporting) + "/app/dashboard",
             _url(p.members) + "/app/liaison",
         ]
-        await asyncio.to_thread(_register_pages, keycloak, pages)
-        yield p
+        # The session's Keycloak is shared: add this run's pages, and put the client back
+        # afterwards, so later tests find the committed realm's redirect URIs.
+        saved = await asyncio.to_thread(_register_pages, keycloak, pages)
+        try:
+            yield p
+        finally:
+            await asyncio.to_thread(_restore_client, keycloak, saved)
 
 
 def _url(client: Any) -> str:
     return str(client.base_url).rstrip("/")
 
 
-def _register_pages(keycloak: KeycloakServer, pages: list[str]) -> None:
-    """This run's pages (on free ports) as the web client's exact redirect URIs."""
-    origins = sorted({re.sub(r"(https?://[^/]+).*", r"\1", p) for p in pages})
+def _register_pages(keycloak: KeycloakServer, pages: list[str]) -> dict[str, Any]:
+    """This run's pages (on free ports) added to the web client's exact redirect URIs; returns
+    the client as it was."""
     with KeycloakAdmin.of(keycloak) as admin:
-        attributes = dict(admin.client(WEB_CLIENT)["attributes"])
-        attributes["post.logout.redirect.uris"] = "##".join(pages)
+        saved: dict[str, Any] = admin.client(WEB_CLIENT)
+        origins = {re.sub(r"(https?://[^/]+).*", r"\1", p) for p in pages}
+        attributes = dict(saved["attributes"])
+        logout = set(filter(None, attributes.get("post.logout.redirect.uris", "").split("##")))
+        attributes["post.logout.redirect.uris"] = "##".join(sorted(logout | set(pages)))
         admin.update_client(
-            WEB_CLIENT, redirectUris=pages, webOrigins=origins, attributes=attributes
+            WEB_CLIENT,
+            redirectUris=sorted(set(saved["redirectUris"]) | set(pages)),
+            webOrigins=sorted(set(saved.get("webOrigins", [])) | origins),
+            attributes=attributes,
+        )
+    return saved
+
+
+def _restore_client(keycloak: KeycloakServer, saved: dict[str, Any]) -> None:
+    with KeycloakAdmin.of(keycloak) as admin:
+        admin.update_client(
+            WEB_CLIENT,
+            redirectUris=saved["redirectUris"],
+            webOrigins=saved.get("webOrigins", []),
+            attributes=saved["attributes"],
         )
 
 

@@ -6,18 +6,18 @@ import asyncio
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Annotated, Any
 
 import asyncpg
 import httpx
 import pytest
 import structlog.testing
 from fastapi import APIRouter, FastAPI
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 from deploy.devtokens import DEV_AUDIENCE, DEV_ISSUER
 from shared.auth import Role, TokenVerifier, load_public_key
-from shared.errors import Conflict, NotFound
+from shared.errors import Conflict, InvalidInput, NotFound
 from shared.web import observability
 from shared.web.app import create_service_app
 from shared.web.security import CurrentPrincipal
@@ -28,9 +28,20 @@ PHONE = "13812345678"
 MAX_BODY = 1024
 
 
+class OddCount(InvalidInput, ValueError):
+    """A domain rule that is also a ValueError, so Pydantic locates it on its field (as the
+    members service's personal-data rules are)."""
+
+
+def _even(value: int) -> int:
+    if value % 2:
+        raise OddCount("count must be even")  # a rule no JSON Schema states
+    return value
+
+
 class NewThing(BaseModel):
     name: str = Field(min_length=1, max_length=8)
-    count: int
+    count: Annotated[int, AfterValidator(_even)]
 
 
 router = APIRouter()
@@ -136,6 +147,18 @@ async def test_an_invalid_body_is_a_422_problem_listing_where_and_why_without_th
     ]
     assert all(set(e) == {"loc", "msg", "type"} for e in body["errors"])
     assert PHONE not in response.text
+
+
+async def test_a_well_formed_value_a_domain_rule_refuses_is_a_field_rule_problem(
+    client: httpx.AsyncClient,
+) -> None:
+    # Still located on its field, but told apart from a value the document itself refuses.
+    response = await client.post("/things", json={"name": "lamp", "count": 3})
+
+    body = _assert_problem(response, 422, "/things")
+    assert body["type"] == "urn:cppcc:problem:field-rule"
+    assert [e["loc"] for e in body["errors"]] == [["body", "count"]]
+    assert "count must be even" in body["errors"][0]["msg"]
 
 
 async def test_a_body_that_is_not_json_is_a_422_problem_without_echoing_it(
