@@ -85,7 +85,10 @@ def _out(d: Department) -> DepartmentOut:
 async def list_departments(
     principal: CurrentPrincipal,
     deps: DepsDep,
-    q: Annotated[str | None, Query(max_length=100, description="part of the name or code")] = None,
+    q: Annotated[
+        str | None,
+        Query(max_length=100, pattern=r"^[^\x00]*$", description="part of the name or code"),
+    ] = None,
     region_code: RegionCode | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,

@@ -52,7 +52,10 @@ async def duty_list(
     principal: CurrentPrincipal,
     deps: DepsDep,
     state: Annotated[Filter | None, Query(description="a status, or overdue")] = None,
-    q: Annotated[str | None, Query(max_length=100, description="title, text or 承办单位")] = None,
+    q: Annotated[
+        str | None,
+        Query(max_length=100, pattern=r"^[^\x00]*$", description="title, text or 承办单位"),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> DutyPageOut:
@@ -80,7 +83,7 @@ async def departments(
     principal: CurrentPrincipal,
     deps: DepsDep,
     region_code: Annotated[RegionCode | None, Query(description="the concern's region")] = None,
-    q: Annotated[str | None, Query(max_length=100)] = None,
+    q: Annotated[str | None, Query(max_length=100, pattern=r"^[^\x00]*$")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> list[DepartmentOut]:
     async with deps.pool.acquire() as conn:
