@@ -101,7 +101,7 @@ async def create_office_account(
         body.username, body.full_name, Role(body.role), body.region_code, body.department_code
     )
     issued = await handlers.create_office_account(
-        cmd, principal=principal, directory=deps.directory
+        cmd, principal=principal, uow=deps.uow(principal), directory=deps.directory
     )
     return IssuedPasswordOut(**vars(issued))
 

@@ -131,9 +131,15 @@ def temporary_password() -> str:
 
 
 async def create_office_account(
-    cmd: CreateOfficeAccount, *, principal: Principal, directory: AccountDirectory | None
+    cmd: CreateOfficeAccount,
+    *,
+    principal: Principal,
+    uow: MembersUnitOfWork,
+    directory: AccountDirectory | None,
 ) -> IssuedPassword:
     require_account_admin(principal, cmd.role, cmd.region_code, cmd.department_code)
+    if cmd.role is Role.DEPARTMENT:
+        await _require_department(cmd, principal, uow)
     username = cmd.username.strip()
     if not username or len(username) > 64 or any(c.isspace() for c in username):
         raise InvalidInput("username must be 1-64 characters without spaces")
@@ -170,6 +176,19 @@ async def reset_member_password(
     if not row.wanted_enabled:
         raise Conflict("a retired member's account stays disabled")
     return await _issue(account_of(row), found)
+
+
+async def _require_department(
+    cmd: CreateOfficeAccount, principal: Principal, uow: MembersUnitOfWork
+) -> None:
+    """A department account speaks for a department of the directory, in the office's area and
+    in that department's own region (else it could answer concerns as another's)."""
+    async with uow:
+        region = await uow.departments.region_of(cmd.department_code or "", principal.region_code)
+    if region is None:
+        raise InvalidInput("department_code is not a department of your area")
+    if region != cmd.region_code:
+        raise InvalidInput("a department account's region_code is its department's region")
 
 
 def _require(directory: AccountDirectory | None) -> AccountDirectory:

@@ -36,6 +36,15 @@ class DepartmentRepository:
         )
         return Department(**dict(row)) if row else None
 
+    async def region_of(self, code: str, scope: str) -> str | None:
+        """The region of the department with `code`, if it lies in `scope`."""
+        region: str | None = await self._conn.fetchval(
+            "SELECT region_code FROM department WHERE code = $1 AND region_code LIKE $2 || '%'",
+            code,
+            scope_prefix(scope),
+        )
+        return region
+
     async def add(self, d: Department) -> None:
         with explain_violations(VIOLATIONS):
             await self._conn.execute(

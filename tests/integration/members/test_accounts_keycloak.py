@@ -142,6 +142,24 @@ async def test_a_city_office_creates_a_clerks_account_with_a_one_time_password(
             headers=_admin(platform),
         )
         assert harbin.status_code == 403
+        # A department account speaks for a department of the directory, in its region.
+        bureau = {"code": "jx-transport", "name": "鸡西市交通运输局", "region_code": JIXI}
+        registered = await client.post("/v1/departments", json=bureau, headers=_admin(platform))
+        assert registered.status_code == 201, registered.text
+        officer = {**body, "username": "jx-officer", "role": "department"}
+        unknown = await client.post(
+            "/v1/accounts",
+            json={**officer, "department_code": "hlj-education"},
+            headers=_admin(platform),
+        )
+        assert unknown.status_code == 422, unknown.text
+        known = await client.post(
+            "/v1/accounts",
+            json={**officer, "department_code": "jx-transport"},
+            headers=_admin(platform),
+        )
+        assert known.status_code == 201, known.text
     with KeycloakAdmin.of(keycloak) as admin:
         assert "committee_staff" in admin.realm_roles_of("jx-clerk-wang")
         assert admin.user("hrb-x") is None
+        assert "department" in admin.realm_roles_of("jx-officer")

@@ -38,6 +38,7 @@ from shared.auth import Principal, Role
 from shared.contracts.members import MemberRegisteredV1, MemberRetiredV1
 from shared.errors import Conflict, Forbidden, InvalidInput
 from shared.kernel import FixedClock
+from shared.regions import scope_prefix
 from tests.unit.members.keycloak_fake import ISSUER, FakeKeycloak
 
 AT = datetime(2026, 12, 8, 9, 0, tzinfo=UTC)
@@ -227,6 +228,24 @@ def unit(queue: FakeAccountQueue) -> Any:
     return lambda: cast(MembersUnitOfWork, FakeQueueUnitOfWork(queue))
 
 
+class FakeDepartmentDirectory:
+    """department code → region, searched within a scope as the repository does."""
+
+    def __init__(self, regions: dict[str, str]) -> None:
+        self.regions = regions
+
+    async def region_of(self, code: str, scope: str) -> str | None:
+        region = self.regions.get(code)
+        return region if region and region.startswith(scope_prefix(scope)) else None
+
+
+def offices(regions: dict[str, str] | None = None) -> MembersUnitOfWork:
+    """The unit of work an office-account command reads departments through."""
+    uow = FakeQueueUnitOfWork(FakeAccountQueue([]))
+    uow.departments = FakeDepartmentDirectory(regions or {})  # type: ignore[attr-defined]
+    return cast(MembersUnitOfWork, uow)
+
+
 async def test_the_job_syncs_due_accounts_and_marks_them_in_step() -> None:
     kc, queue = FakeKeycloak(), FakeAccountQueue([queued()])
     outcome = await sync_accounts(
@@ -289,7 +308,7 @@ async def test_an_office_account_gets_its_role_and_a_one_time_password() -> None
     kc = FakeKeycloak()
     cmd = CreateOfficeAccount("jx-clerk", "王文书", Role.COMMITTEE_STAFF, "230300")
     issued = await create_office_account(
-        cmd, principal=as_(Role.CITY_ADMIN, "230300"), directory=directory(kc)
+        cmd, principal=as_(Role.CITY_ADMIN, "230300"), uow=offices(), directory=directory(kc)
     )
     user = kc.by_username("jx-clerk")
     assert user is not None
@@ -307,7 +326,7 @@ async def test_an_office_cannot_take_over_an_existing_account_by_its_user_name()
     cmd = CreateOfficeAccount("demo-province", "冒名", Role.COMMITTEE_STAFF, "230382")
     with pytest.raises(Conflict, match="taken"):
         await create_office_account(
-            cmd, principal=as_(Role.COUNTY_ADMIN, "230382"), directory=directory(kc)
+            cmd, principal=as_(Role.COUNTY_ADMIN, "230382"), uow=offices(), directory=directory(kc)
         )
     assert kc.users["p1"]["enabled"] is False
     assert kc.users["p1"]["attributes"] == {"region": ["230000"]}
@@ -319,7 +338,10 @@ async def test_an_office_cannot_create_an_account_under_a_members_user_name() ->
     cmd = CreateOfficeAccount(username_of(MEMBER), "某人", Role.COMMITTEE_STAFF, "230300")
     with pytest.raises(InvalidInput, match="members' own"):
         await create_office_account(
-            cmd, principal=as_(Role.CITY_ADMIN, "230300"), directory=directory(FakeKeycloak())
+            cmd,
+            principal=as_(Role.CITY_ADMIN, "230300"),
+            uow=offices(),
+            directory=directory(FakeKeycloak()),
         )
 
 
@@ -327,4 +349,40 @@ async def test_without_a_sign_in_service_office_accounts_are_a_conflict_not_an_o
     # A 503 would tell clients to retry; no retry helps a deployment without sign-in.
     cmd = CreateOfficeAccount("jx-clerk", "王文书", Role.COMMITTEE_STAFF, "230300")
     with pytest.raises(Conflict, match="not provisioned"):
-        await create_office_account(cmd, principal=as_(Role.CITY_ADMIN, "230300"), directory=None)
+        await create_office_account(
+            cmd, principal=as_(Role.CITY_ADMIN, "230300"), uow=offices(), directory=None
+        )
+
+
+@pytest.mark.parametrize(
+    ("code", "region", "refusal"),
+    [
+        ("unknown-bureau", "230300", "not a department of your area"),
+        ("hlj-education", "230300", "not a department of your area"),  # the province's
+        ("jx-education", "230382", "its department's region"),  # Jixi's, made a Mishan one
+    ],
+)
+async def test_a_department_account_speaks_only_for_a_department_of_the_offices_area(
+    code: str, region: str, refusal: str
+) -> None:
+    # Else an office could make an account that answers concerns as another department.
+    kc = FakeKeycloak()
+    uow = offices({"jx-education": "230300", "hlj-education": "230000"})
+    cmd = CreateOfficeAccount("officer", "承办人", Role.DEPARTMENT, region, code)
+    with pytest.raises(InvalidInput, match=refusal):
+        await create_office_account(
+            cmd, principal=as_(Role.CITY_ADMIN, "230300"), uow=uow, directory=directory(kc)
+        )
+    assert kc.users == {}
+
+
+async def test_a_department_account_of_the_offices_own_department_is_created() -> None:
+    kc = FakeKeycloak()
+    uow = offices({"jx-education": "230300"})
+    cmd = CreateOfficeAccount("officer", "承办人", Role.DEPARTMENT, "230300", "jx-education")
+    await create_office_account(
+        cmd, principal=as_(Role.CITY_ADMIN, "230300"), uow=uow, directory=directory(kc)
+    )
+    user = kc.by_username("officer")
+    assert user is not None
+    assert user["attributes"]["department_code"] == ["jx-education"]
